@@ -1,0 +1,1 @@
+"""jaxgan: generative image models in JAX."""
