@@ -1,0 +1,43 @@
+"""Command line: python -m jaxgan.main --config=experiments/x.py --workdir=DIR [--mode=...]."""
+
+import sys
+
+from absl import app
+from absl import flags
+from absl import logging
+from ml_collections import config_flags
+
+from jaxgan.errors import UserError
+
+_CONFIG = config_flags.DEFINE_config_file(
+    "config", None, "Experiment file (experiments/*.py); override fields with --config.a.b=v.",
+    lock_config=True)
+_WORKDIR = flags.DEFINE_string("workdir", None, "Run directory: checkpoints, logs, samples.")
+_MODE = flags.DEFINE_enum("mode", "train", ["train", "sample"], "What to do with the config.")
+flags.mark_flags_as_required(["config", "workdir"])
+
+
+class _HideLibraryInfo(logging.logging.Filter):
+  """Keeps orbax's per-save INFO lines off the console; warnings and errors still show."""
+
+  def filter(self, record):
+    return record.levelno >= logging.logging.WARNING or "/orbax/" not in record.pathname
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+  logging.get_absl_handler().addFilter(_HideLibraryInfo())
+  from jaxgan import train  # Imported after flag parsing so --help stays fast.
+  try:
+    if _MODE.value == "train":
+      train.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
+    elif _MODE.value == "sample":
+      print(train.sample(_CONFIG.value, _WORKDIR.value))
+  except (UserError, FloatingPointError) as error:
+    print(f"jaxgan: error: {error}", file=sys.stderr)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+  app.run(main)

@@ -1,0 +1,116 @@
+"""Pure training steps: (state, batch) -> (state, metrics).
+
+Static pieces (modules, optimizers, loss, penalty, hyperparameters) are bound with
+functools.partial by `make_gan_step`; only arrays flow through the jitted function.
+"""
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from jaxgan import losses
+from jaxgan import penalties
+from jaxgan.state import GANState
+from jaxgan.state import Network
+
+
+def apply_train(module, network_or_variables, params, *inputs, collections=None):
+  """Runs `module` in training mode; returns (output, updated mutable collections)."""
+  collections = network_or_variables.collections if collections is None else collections
+  return module.apply({"params": params, **collections}, *inputs, train=True,
+                      mutable=list(collections))
+
+
+def _optimizer_update(tx, network: Network, grads, collections) -> Network:
+  updates, opt_state = tx.update(grads, network.opt_state, network.params)
+  return Network(params=optax.apply_updates(network.params, updates),
+                 collections=collections, opt_state=opt_state)
+
+
+def sample_latents(key, batch_size: int, latent_dim: int, num_classes: int):
+  """z ~ N(0, I) and, for conditional models, labels uniform over the classes."""
+  z_key, y_key = jax.random.split(key)
+  z = jax.random.normal(z_key, (batch_size, latent_dim), jnp.float32)
+  y = jax.random.randint(y_key, (batch_size,), 0, num_classes) if num_classes else None
+  return z, y
+
+
+def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, loss,
+             penalty, penalty_weight: float, latent_dim: int, num_classes: int, n_dis: int,
+             ema_decay: float):
+  """`n_dis` discriminator updates, then one generator update, then the EMA of G.
+
+  `batch["image"]` holds n_dis * B images: each D update sees fresh real images. The G
+  update reuses the fakes (and the forward pass) of the last D update, as PyTorch's DCGAN
+  does, so one step costs one G forward, not two.
+  """
+  key = jax.random.fold_in(state.key, state.step)
+  images = batch["image"].reshape((n_dis, -1, *batch["image"].shape[1:]))
+  labels = batch["label"].reshape((n_dis, -1)) if num_classes else [None] * n_dis
+  batch_size = images.shape[1]
+  d_net, g_collections = state.d, state.g.collections
+  metrics = {}
+
+  for i in range(n_dis):
+    z_key, penalty_key = jax.random.split(jax.random.fold_in(key, i))
+    z, fake_labels = sample_latents(z_key, batch_size, latent_dim, num_classes)
+
+    def generate(g_params, z=z, fake_labels=fake_labels, g_collections=g_collections):
+      return apply_train(generator, state.g, g_params, z, fake_labels, collections=g_collections)
+
+    if i == n_dis - 1:
+      fake, g_vjp, g_collections = jax.vjp(generate, state.g.params, has_aux=True)
+    else:
+      fake, g_collections = generate(state.g.params)
+    fake = jax.lax.stop_gradient(fake)
+    real, real_labels = images[i], labels[i]
+
+    def d_loss_fn(d_params, d_net=d_net, real=real, real_labels=real_labels, fake=fake,
+                  fake_labels=fake_labels, penalty_key=penalty_key):
+      real_logits, cols = apply_train(discriminator, d_net, d_params, real, real_labels)
+      fake_logits, cols = apply_train(discriminator, d_net, d_params, fake, fake_labels,
+                                      collections=cols)
+      # The penalty sees D with frozen statistics: a regulariser must not move them.
+      discriminate = lambda x: apply_train(discriminator, d_net, d_params, x, real_labels)[0]
+      penalty_value = penalty(discriminate, real, fake, penalty_key)
+      adversarial = loss.d(real_logits, fake_logits)
+      return adversarial + penalty_weight * penalty_value, (cols, {
+          "d_loss": adversarial, "penalty": penalty_value,
+          "d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
+          "d_fake": jnp.mean(jax.nn.sigmoid(fake_logits)),
+          "d_real_logit": jnp.mean(real_logits), "d_fake_logit": jnp.mean(fake_logits)})
+
+    d_grads, (d_cols, metrics) = jax.grad(d_loss_fn, has_aux=True)(d_net.params)
+    metrics["d_grad_norm"] = optax.global_norm(d_grads)
+    d_net = _optimizer_update(d_tx, d_net, d_grads, d_cols)
+
+  def g_loss_fn(fake_images):
+    logits, cols = apply_train(discriminator, d_net, d_net.params, fake_images, fake_labels)
+    return loss.g(logits), cols
+
+  (g_loss, d_cols), fake_grads = jax.value_and_grad(g_loss_fn, has_aux=True)(fake)
+  (g_grads,) = g_vjp(fake_grads)
+  g_net = _optimizer_update(g_tx, state.g, g_grads, g_collections)
+  d_net = d_net.replace(collections=d_cols)
+  ema_params = jax.tree.map(lambda e, p: ema_decay * e + (1.0 - ema_decay) * p,
+                            state.ema_params, g_net.params)
+  metrics.update(g_loss=g_loss, g_grad_norm=optax.global_norm(g_grads))
+  new_state = state.replace(step=state.step + 1, g=g_net, d=d_net, ema_params=ema_params)
+  return new_state, metrics
+
+
+def make_gan_step(config, generator, discriminator, g_tx, d_tx):
+  """Binds the static parts of `gan_step` from the config."""
+  return functools.partial(
+      gan_step, generator=generator, discriminator=discriminator, g_tx=g_tx, d_tx=d_tx,
+      loss=losses.get(config.loss.name), penalty=penalties.get(config.penalty.name),
+      penalty_weight=config.penalty.weight, latent_dim=config.model.latent_dim,
+      num_classes=config.model.num_classes, n_dis=config.optim.n_dis,
+      ema_decay=config.optim.ema_decay)
+
+
+def generate(generator, g_params, g_collections, z, labels=None):
+  """Samples images in inference mode (running batch statistics)."""
+  return generator.apply({"params": g_params, **g_collections}, z, labels, train=False)

@@ -1,0 +1,184 @@
+"""The host-side loop: data -> step -> log -> sample -> checkpoint, resumable and preemptible."""
+
+import contextlib
+import json
+import os
+import signal
+import time
+
+import jax
+import numpy as np
+import tqdm
+from absl import logging
+
+from jaxgan import checkpoint
+from jaxgan import configs
+from jaxgan import experiment as experiment_lib
+from jaxgan import images
+from jaxgan import parallel
+from jaxgan import writers
+from jaxgan.data import pipeline
+from jaxgan.data import sources
+from jaxgan.errors import UserError
+
+
+class PreemptionGuard(contextlib.AbstractContextManager):
+  """Turns SIGTERM/SIGINT into a flag the loop polls, so it can checkpoint before exiting."""
+
+  SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+  def __init__(self):
+    self.stop_requested = False
+    self._previous = {}
+
+  def _handle(self, signum, frame):
+    del frame
+    logging.warning("Received signal %d: checkpointing and stopping.", signum)
+    self.stop_requested = True
+
+  def __enter__(self):
+    for sig in self.SIGNALS:
+      with contextlib.suppress(ValueError):  # Not the main thread: leave signals alone.
+        self._previous[sig] = signal.signal(sig, self._handle)
+    return self
+
+  def __exit__(self, *exc):
+    for sig, handler in self._previous.items():
+      signal.signal(sig, handler)
+    return False
+
+
+def first_non_finite(pending: list) -> tuple[int, str] | None:
+  """(step, metric name) of the first NaN/Inf among fetched metrics, else None."""
+  for step, metrics in pending:
+    for name, value in metrics.items():
+      if not np.all(np.isfinite(value)):
+        return step, name
+  return None
+
+
+def load_training_data(config, examples_per_step: int) -> pipeline.BatchIterator:
+  arrays = sources.load_split(config.data.name, config.data.split, config.data.data_dir)
+  if arrays["image"].shape[1:] != tuple(config.data.image_shape):
+    raise UserError(f"config.data.image_shape={tuple(config.data.image_shape)!r} but "
+                    f"{config.data.name} images are {arrays['image'].shape[1:]}; set it to match")
+  if config.model.num_classes and "label" not in arrays:
+    raise UserError(f"config.model.num_classes={config.model.num_classes} needs labels, and "
+                    f"{config.data.name} has none; set it to 0")
+  return pipeline.BatchIterator(arrays, examples_per_step, config.seed,
+                                jax.process_index(), jax.process_count())
+
+
+def write_config(config, workdir: str) -> None:
+  with open(os.path.join(workdir, "config.json"), "w") as f:
+    f.write(config.to_json_best_effort(indent=2, sort_keys=True))
+
+
+def train_and_evaluate(config, workdir: str) -> dict:
+  """Trains `config` in `workdir`, resuming from its latest checkpoint. Returns last metrics."""
+  configs.validate(config, jax.device_count(), jax.process_count())
+  is_chief = jax.process_index() == 0
+  os.makedirs(workdir, exist_ok=True)
+  exp = experiment_lib.build(config)
+  mesh = parallel.make_mesh()
+  checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints)
+  restored = checkpointer.restore(exp.abstract_state(mesh))
+  data = load_training_data(config, exp.examples_per_step)
+  if restored is None:
+    state = exp.init_state(mesh)
+    logging.info("Starting a new run in %s.", workdir)
+  else:
+    state, data_state = restored
+    data.set_state(data_state)
+    logging.info("Resuming from step %d in %s.", int(state.step), workdir)
+  if is_chief:
+    write_config(config, workdir)
+
+  step_fn = exp.jit_step(mesh)
+  batch_sharding = parallel.batch_sharding(mesh)
+  fixed_z, fixed_labels = exp.fixed_latents(config.sample.num_images, config.sample.grid_rows)
+  writer = writers.MetricWriter(workdir, enabled=is_chief)
+  start = int(state.step)
+  last_saved = checkpointer.latest_step()
+  pending, last_metrics = [], {}
+  progress = tqdm.tqdm(total=config.num_steps, initial=start, disable=not is_chief,
+                       unit="step", dynamic_ncols=True)
+  window_start, window_steps = time.perf_counter(), 0
+
+  def save(step: int) -> None:
+    nonlocal last_saved
+    if step != last_saved:
+      checkpointer.save(step, state, data.get_state())
+      last_saved = step
+
+  try:
+    with PreemptionGuard() as guard:
+      for step in range(start + 1, config.num_steps + 1):
+        batch = parallel.put_batch(next(data), batch_sharding)
+        state, metrics = step_fn(state, batch)
+        pending.append((step, metrics))
+        progress.update(1)
+        window_steps += 1
+        is_last = step == config.num_steps or guard.stop_requested
+        if step % config.log_every and step % config.checkpoint_every and not is_last:
+          continue
+
+        fetched = jax.device_get(pending)
+        pending = []
+        bad = first_non_finite(fetched)
+        if bad is not None:
+          kept = f"checkpoint {last_saved} is intact" if last_saved is not None else "no checkpoint was written"
+          raise FloatingPointError(
+              f"{bad[1]} became NaN/Inf at step {bad[0]}; {kept} in {checkpointer.directory}; "
+              f"lower the learning rates (config.optim.*_lr) or add a penalty")
+        last_metrics = {k: float(v) for k, v in fetched[-1][1].items()}
+        if step % config.log_every == 0 or is_last:
+          elapsed = time.perf_counter() - window_start
+          last_metrics["steps_per_sec"] = window_steps / elapsed
+          writer.scalars(step, last_metrics)
+          progress.set_postfix({k: f"{last_metrics[k]:.3f}" for k in ("d_loss", "g_loss")})
+          window_start, window_steps = time.perf_counter(), 0
+        if step % config.sample_every == 0 or is_last:
+          grid = images.make_grid(exp.generate(state, fixed_z, fixed_labels, use_ema=True),
+                                  config.sample.grid_rows)
+          writer.image(step, "samples_ema", grid)
+          if is_chief:
+            images.save_png(grid, os.path.join(workdir, "samples", f"grid_{step:08d}.png"))
+        if step % config.checkpoint_every == 0 or is_last:
+          save(step)
+        if guard.stop_requested:
+          logging.warning("Stopped at step %d after a signal; re-run to resume.", step)
+          break
+  finally:
+    progress.close()
+    writer.close()
+    checkpointer.close()
+  return last_metrics
+
+
+def sample(config, workdir: str) -> str:
+  """Writes `config.sample.num_images` PNGs and a grid from a checkpoint; returns the folder."""
+  configs.validate(config, jax.device_count(), jax.process_count())
+  exp = experiment_lib.build(config)
+  mesh = parallel.make_mesh()
+  checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints)
+  step = None if config.sample.checkpoint_step < 0 else config.sample.checkpoint_step
+  restored = checkpointer.restore(exp.abstract_state(mesh), step=step)
+  checkpointer.close()
+  if restored is None:
+    raise UserError(f"no checkpoint in {checkpointer.directory}; train first with --mode=train")
+  state = restored[0]
+  num, rows = config.sample.num_images, config.sample.grid_rows
+  key = jax.random.fold_in(jax.random.PRNGKey(config.seed), int(state.step))
+  z = jax.random.normal(key, (num, config.model.latent_dim))
+  labels = exp.fixed_latents(num, rows)[1]
+  batches = [exp.generate(state, z[i:i + 256], None if labels is None else labels[i:i + 256],
+                          use_ema=config.sample.use_ema) for i in range(0, num, 256)]
+  generated = np.concatenate(jax.device_get(batches))
+  out_dir = os.path.join(workdir, "samples", f"step_{int(state.step):08d}")
+  for index, image in enumerate(images.to_uint8(generated)):
+    images.save_png(image, os.path.join(out_dir, f"{index:06d}.png"))
+  images.save_png(images.make_grid(generated, rows), os.path.join(out_dir, "grid.png"))
+  with open(os.path.join(out_dir, "info.json"), "w") as f:
+    json.dump({"step": int(state.step), "num_images": num, "ema": config.sample.use_ema}, f)
+  return out_dir
