@@ -246,6 +246,11 @@ def test_density_coverage_known_cases():
 def test_knn_radii():
     line = np.stack([np.arange(6.0) ** 2, np.zeros(6)], 1)  # 0 1 4 9 16 25
     np.testing.assert_allclose(metrics.knn_radii(line, k=1), [1, 1, 3, 5, 7, 9], rtol=1e-6)
+    # Large k takes the lax.top_k branch; small k the repeated-argmin one.
+    x = np.random.default_rng(14).standard_normal((90, 3))
+    d = np.sqrt(np.sum((x[:, None] - x[None]) ** 2, -1))
+    for k in (4, 20):
+        np.testing.assert_allclose(metrics.knn_radii(x, k=k, block_size=32), np.sort(d, 1)[:, k], rtol=1e-4)
 
 
 # -- 2D mixtures ----------------------------------------------------------------------
