@@ -48,6 +48,7 @@ class ShippedMnist(tfds.core.GeneratorBasedBuilder):
         }),
         supervised_keys=("image", "label"),
         homepage="http://yann.lecun.com/exdb/mnist/",
+        disable_shuffling=True,  # Keep the canonical order, so index i is MNIST example i.
     )
 
   def _split_generators(self, dl_manager):
