@@ -15,6 +15,7 @@ from jaxgan.errors import UserError
 def base() -> ml_collections.ConfigDict:
   """Defaults shared by all GAN experiments; an experiment file overrides what it needs."""
   c = ml_collections.ConfigDict()
+  c.kind = "gan"                    # What trains: see jaxgan/experiment.py KINDS.
   c.seed = 0
   c.batch_size = 64                 # Global, across all devices and hosts.
   c.num_steps = 10_000
@@ -59,47 +60,62 @@ def base() -> ml_collections.ConfigDict:
   return c
 
 
-def _require(condition: bool, field: str, value, why: str) -> None:
+def require(condition: bool, field: str, value, why: str) -> None:
+  """Raises the one-line UserError `config.FIELD=VALUE: WHY` unless `condition` holds."""
   if not condition:
     raise UserError(f"config.{field}={value!r}: {why}")
 
 
-def _one_of(field: str, value, choices) -> None:
-  _require(value in choices, field, value, f"must be one of {sorted(choices)}")
+def one_of(field: str, value, choices) -> None:
+  require(value in choices, field, value, f"must be one of {sorted(choices)}")
 
 
 def validate(c: ml_collections.ConfigDict, device_count: int, process_count: int = 1) -> None:
-  """Raises UserError naming the first impossible field; runs before anything is built."""
+  """Raises UserError naming the first impossible field; runs before anything is built.
+
+  Checks the fields every experiment has, then the kind's own (`Experiment.validate_config`).
+  """
+  from jaxgan import experiment  # The kinds registry imports the models; keep this module light.
+  one_of("kind", c.kind, experiment.KINDS)
   for field in ("batch_size", "num_steps", "log_every", "checkpoint_every", "sample_every",
                 "keep_checkpoints"):
     value = c[field]
     positive = field != "num_steps"
-    _require(isinstance(value, int) and (value > 0 if positive else value >= 0), field, value,
-             "must be a positive integer" if positive else "must be a non-negative integer")
-  _require(c.batch_size % device_count == 0, "batch_size", c.batch_size,
-           f"must be divisible by the {device_count} devices")
-  _require(c.batch_size % process_count == 0, "batch_size", c.batch_size,
-           f"must be divisible by the {process_count} processes")
-  _require(len(c.data.image_shape) == 3 and all(int(s) > 0 for s in c.data.image_shape),
-           "data.image_shape", c.data.image_shape, "must be (height, width, channels)")
-  _one_of("model.architecture", c.model.architecture, models.ARCHITECTURES)
+    require(isinstance(value, int) and (value > 0 if positive else value >= 0), field, value,
+            "must be a positive integer" if positive else "must be a non-negative integer")
+  require(c.batch_size % device_count == 0, "batch_size", c.batch_size,
+          f"must be divisible by the {device_count} devices")
+  require(c.batch_size % process_count == 0, "batch_size", c.batch_size,
+          f"must be divisible by the {process_count} processes")
+  require(bool(c.data.name), "data.name", c.data.name,
+          f"must name a dataset ({sorted(sources.SHIPPED)} ship with jaxgan)")
+  require(len(c.data.image_shape) == 3 and all(int(s) > 0 for s in c.data.image_shape),
+          "data.image_shape", c.data.image_shape, "must be (height, width, channels)")
+  require(c.sample.num_images > 0, "sample.num_images", c.sample.num_images, "must be positive")
+  require(c.sample.grid_rows > 0, "sample.grid_rows", c.sample.grid_rows, "must be positive")
+  experiment.KINDS[c.kind].validate_config(c)
+
+
+def validate_gan(c: ml_collections.ConfigDict) -> None:
+  """The GAN kind's fields: architecture, losses, penalties, optimizers."""
+  one_of("model.architecture", c.model.architecture, models.ARCHITECTURES)
   made_for = models.ARCHITECTURES[c.model.architecture][1]
-  _require(made_for is None or tuple(made_for) == tuple(c.data.image_shape), "data.image_shape",
-           tuple(c.data.image_shape), f"{c.model.architecture} makes images of shape {made_for}")
-  _require(c.model.latent_dim > 0, "model.latent_dim", c.model.latent_dim, "must be positive")
-  _require(c.model.num_classes >= 0, "model.num_classes", c.model.num_classes, "must be >= 0")
-  _one_of("model.conv_impl", c.model.conv_impl, ("auto", "xla", "fast"))
-  _one_of("loss.name", c.loss.name, losses.LOSSES)
-  _one_of("penalty.name", c.penalty.name, penalties.PENALTIES)
-  _one_of("optim.name", c.optim.name, optimizers.OPTIMIZERS)
-  for field in ("g_lr", "d_lr"):
+  require(made_for is None or tuple(made_for) == tuple(c.data.image_shape), "data.image_shape",
+          tuple(c.data.image_shape), f"{c.model.architecture} makes images of shape {made_for}")
+  require(c.model.latent_dim > 0, "model.latent_dim", c.model.latent_dim, "must be positive")
+  require(c.model.num_classes >= 0, "model.num_classes", c.model.num_classes, "must be >= 0")
+  one_of("model.conv_impl", c.model.conv_impl, ("auto", "xla", "fast"))
+  one_of("loss.name", c.loss.name, losses.LOSSES)
+  one_of("penalty.name", c.penalty.name, penalties.PENALTIES)
+  validate_optim(c)
+  require(c.optim.n_dis >= 1, "optim.n_dis", c.optim.n_dis, "must be >= 1")
+  require(0.0 <= c.optim.ema_decay < 1.0, "optim.ema_decay", c.optim.ema_decay,
+          "must be in [0, 1)")
+
+
+def validate_optim(c: ml_collections.ConfigDict, lr_fields=("g_lr", "d_lr")) -> None:
+  one_of("optim.name", c.optim.name, optimizers.OPTIMIZERS)
+  for field in lr_fields:
     value = c.optim[field]
-    _require(math.isfinite(value) and value > 0, f"optim.{field}", value,
-             "must be a finite positive number")
-  _require(c.optim.n_dis >= 1, "optim.n_dis", c.optim.n_dis, "must be >= 1")
-  _require(0.0 <= c.optim.ema_decay < 1.0, "optim.ema_decay", c.optim.ema_decay,
-           "must be in [0, 1)")
-  _require(c.sample.num_images > 0, "sample.num_images", c.sample.num_images, "must be positive")
-  _require(c.sample.grid_rows > 0, "sample.grid_rows", c.sample.grid_rows, "must be positive")
-  _require(bool(c.data.name), "data.name", c.data.name,
-           f"must name a dataset ({sorted(sources.SHIPPED)} ship with jaxgan)")
+    require(math.isfinite(value) and value > 0, f"optim.{field}", value,
+            "must be a finite positive number")

@@ -83,7 +83,7 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
           "d_real_logit": jnp.mean(real_logits), "d_fake_logit": jnp.mean(fake_logits)})
 
     d_grads, (d_cols, metrics) = jax.grad(d_loss_fn, has_aux=True)(d_net.params)
-    metrics["d_grad_norm"] = optax.global_norm(d_grads)
+    metrics["d_grad_norm"] = optax.tree.norm(d_grads)
     d_net = _optimizer_update(d_tx, d_net, d_grads, d_cols)
 
   def g_loss_fn(fake_images):
@@ -96,7 +96,7 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
   d_net = d_net.replace(collections=d_cols)
   ema_params = jax.tree.map(lambda e, p: ema_decay * e + (1.0 - ema_decay) * p,
                             state.ema_params, g_net.params)
-  metrics.update(g_loss=g_loss, g_grad_norm=optax.global_norm(g_grads))
+  metrics.update(g_loss=g_loss, g_grad_norm=optax.tree.norm(g_grads))
   new_state = state.replace(step=state.step + 1, g=g_net, d=d_net, ema_params=ema_params)
   return new_state, metrics
 

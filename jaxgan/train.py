@@ -96,7 +96,6 @@ def train_and_evaluate(config, workdir: str) -> dict:
 
   step_fn = exp.jit_step(mesh)
   batch_sharding = parallel.batch_sharding(mesh)
-  fixed_z, fixed_labels = exp.fixed_latents(config.sample.num_images, config.sample.grid_rows)
   writer = writers.MetricWriter(workdir, enabled=is_chief)
   start = int(state.step)
   last_saved = checkpointer.latest_step()
@@ -139,11 +138,12 @@ def train_and_evaluate(config, workdir: str) -> dict:
           progress.set_postfix({k: f"{last_metrics[k]:.3f}" for k in ("d_loss", "g_loss")})
           window_start, window_steps = time.perf_counter(), 0
         if step % config.sample_every == 0 or is_last:
-          grid = images.make_grid(exp.generate(state, fixed_z, fixed_labels, use_ema=True),
-                                  config.sample.grid_rows)
-          writer.image(step, "samples_ema", grid)
-          if is_chief:
-            images.save_png(grid, os.path.join(workdir, "samples", f"grid_{step:08d}.png"))
+          generated = exp.sample_grid(state)
+          if generated is not None:
+            grid = images.make_grid(generated, config.sample.grid_rows)
+            writer.image(step, "samples", grid)
+            if is_chief:
+              images.save_png(grid, os.path.join(workdir, "samples", f"grid_{step:08d}.png"))
         if step % config.checkpoint_every == 0 or is_last:
           save(step)
         if guard.stop_requested:
@@ -168,13 +168,12 @@ def sample(config, workdir: str) -> str:
   if restored is None:
     raise UserError(f"no checkpoint in {checkpointer.directory}; train first with --mode=train")
   state = restored[0]
+  if not hasattr(exp, "sample"):
+    raise UserError(f"config.kind={config.kind!r} does not generate images; --mode=sample "
+                    f"is for generative models")
   num, rows = config.sample.num_images, config.sample.grid_rows
   key = jax.random.fold_in(jax.random.PRNGKey(config.seed), int(state.step))
-  z = jax.random.normal(key, (num, config.model.latent_dim))
-  labels = exp.fixed_latents(num, rows)[1]
-  batches = [exp.generate(state, z[i:i + 256], None if labels is None else labels[i:i + 256],
-                          use_ema=config.sample.use_ema) for i in range(0, num, 256)]
-  generated = np.concatenate(jax.device_get(batches))
+  generated = np.asarray(jax.device_get(exp.sample(state, num, key, config.sample.use_ema)))
   out_dir = os.path.join(workdir, "samples", f"step_{int(state.step):08d}")
   for index, image in enumerate(images.to_uint8(generated)):
     images.save_png(image, os.path.join(out_dir, f"{index:06d}.png"))

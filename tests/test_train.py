@@ -59,7 +59,7 @@ def test_tiny_run_writes_checkpoints_events_grids_and_metrics(tiny_config, tmp_p
   events = event_accumulator.EventAccumulator(str(tmp_path), size_guidance={"images": 0})
   events.Reload()
   assert [e.step for e in events.Scalars("d_loss")] == [2, 4, 6]
-  assert [e.step for e in events.Images("samples_ema")] == [3, 6]
+  assert [e.step for e in events.Images("samples")] == [3, 6]
 
 
 def test_resume_is_bitwise_exact(tiny_config, tmp_path):
