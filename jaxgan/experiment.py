@@ -59,6 +59,12 @@ class Experiment:
     del state
     return None
 
+  def evaluate(self, state) -> dict[str, float]:
+    """Measurements of a trained state (--mode=eval, config.eval_every); names say what made
+    them, e.g. `fid[lenet-mnist]`. The default kind has none."""
+    del state
+    return {}
+
   def abstract_state(self, mesh):
     return checkpoint.abstract_with_sharding(jax.eval_shape(self.init), parallel.replicated(mesh))
 

@@ -1,5 +1,6 @@
 """Command line: python -m jaxgan.main --config=experiments/x.py --workdir=DIR [--mode=...]."""
 
+import json
 import sys
 
 from absl import app
@@ -13,7 +14,7 @@ _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "Experiment file (experiments/*.py); override fields with --config.a.b=v.",
     lock_config=True)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory: checkpoints, logs, samples.")
-_MODE = flags.DEFINE_enum("mode", "train", ["train", "sample"], "What to do with the config.")
+_MODE = flags.DEFINE_enum("mode", "train", ["train", "sample", "eval"], "What to do with the config.")
 flags.mark_flags_as_required(["config", "workdir"])
 
 
@@ -34,6 +35,8 @@ def main(argv):
       train.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
     elif _MODE.value == "sample":
       print(train.sample(_CONFIG.value, _WORKDIR.value))
+    elif _MODE.value == "eval":
+      print(json.dumps(train.evaluate(_CONFIG.value, _WORKDIR.value)))
   except (UserError, FloatingPointError) as error:
     print(f"jaxgan: error: {error}", file=sys.stderr)
     sys.exit(1)

@@ -156,18 +156,36 @@ def train_and_evaluate(config, workdir: str) -> dict:
   return last_metrics
 
 
-def sample(config, workdir: str) -> str:
-  """Writes `config.sample.num_images` PNGs and a grid from a checkpoint; returns the folder."""
+def restore_for_inference(config, workdir: str):
+  """(experiment, state) of `config.sample.checkpoint_step` (-1: latest) in `workdir`."""
   configs.validate(config, jax.device_count(), jax.process_count())
   exp = experiment_lib.build(config)
-  mesh = parallel.make_mesh()
   checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints)
   step = None if config.sample.checkpoint_step < 0 else config.sample.checkpoint_step
-  restored = checkpointer.restore(exp.abstract_state(mesh), step=step)
+  restored = checkpointer.restore(exp.abstract_state(parallel.make_mesh()), step=step)
   checkpointer.close()
   if restored is None:
     raise UserError(f"no checkpoint in {checkpointer.directory}; train first with --mode=train")
-  state = restored[0]
+  return exp, restored[0]
+
+
+def evaluate(config, workdir: str) -> dict:
+  """Evaluates a checkpoint; writes eval_STEP.json and TensorBoard scalars under eval/."""
+  exp, state = restore_for_inference(config, workdir)
+  step = int(state.step)
+  results = {"step": step, **exp.evaluate(state)}
+  if jax.process_index() == 0:
+    with open(os.path.join(workdir, f"eval_{step:08d}.json"), "w") as f:
+      json.dump(results, f, indent=2, sort_keys=True)
+    writer = writers.MetricWriter(os.path.join(workdir, "eval"))
+    writer.scalars(step, {k: v for k, v in results.items() if k != "step"})
+    writer.close()
+  return results
+
+
+def sample(config, workdir: str) -> str:
+  """Writes `config.sample.num_images` PNGs and a grid from a checkpoint; returns the folder."""
+  exp, state = restore_for_inference(config, workdir)
   if not hasattr(exp, "sample"):
     raise UserError(f"config.kind={config.kind!r} does not generate images; --mode=sample "
                     f"is for generative models")

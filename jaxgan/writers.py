@@ -14,6 +14,7 @@ class MetricWriter:
     self._workdir = workdir
     if enabled:
       from tensorboardX import SummaryWriter  # Imported here: only process 0 writes.
+      os.makedirs(workdir, exist_ok=True)
       self._jsonl = open(os.path.join(workdir, "metrics.jsonl"), "a")
       self._tb = SummaryWriter(logdir=workdir, flush_secs=30)
 
