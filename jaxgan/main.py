@@ -1,6 +1,7 @@
 """Command line: python -m jaxgan.main --config=experiments/x.py --workdir=DIR [--mode=...]."""
 
 import json
+import os
 import sys
 
 from absl import app
@@ -10,12 +11,15 @@ from ml_collections import config_flags
 
 from jaxgan.errors import UserError
 
+FLAGS = flags.FLAGS
+
 _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "Experiment file (experiments/*.py); override fields with --config.a.b=v.",
     lock_config=True)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory: checkpoints, logs, samples.")
-_MODE = flags.DEFINE_enum("mode", "train", ["train", "sample", "eval"], "What to do with the config.")
-flags.mark_flags_as_required(["config", "workdir"])
+_MODE = flags.DEFINE_enum("mode", "train", ["train", "sample", "eval", "bench"],
+                          "What to do with the config (bench needs no --workdir).")
+flags.mark_flags_as_required(["config"])
 
 
 class _HideLibraryInfo(logging.logging.Filter):
@@ -30,11 +34,18 @@ def main(argv):
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   logging.get_absl_handler().addFilter(_HideLibraryInfo())
   from jaxgan import train  # Imported after flag parsing so --help stays fast.
+  if _MODE.value != "bench" and not _WORKDIR.value:
+    raise app.UsageError(f"--mode={_MODE.value} needs --workdir=DIR (where the run lives)")
   try:
     if _MODE.value == "train":
       train.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
     elif _MODE.value == "sample":
       print(train.sample(_CONFIG.value, _WORKDIR.value))
+    elif _MODE.value == "bench":
+      from jaxgan import bench
+      config_file = config_flags.get_config_filename(FLAGS["config"])
+      name = os.path.splitext(os.path.basename(config_file))[0]
+      bench.print_benchmark(_CONFIG.value, name)
     elif _MODE.value == "eval":
       print(json.dumps(train.evaluate(_CONFIG.value, _WORKDIR.value)))
   except (UserError, FloatingPointError) as error:
