@@ -72,7 +72,8 @@ class Checkpointer:
       differing = sorted(set(saved.items()) ^ set(expected.items()))[0]
       raise UserError(
           f"the checkpoint in {self.directory} was written by a different model or config "
-          f"(first difference: {differing[0]} {differing[1]}); use a new --workdir or the original config")
+          f"(first difference: {differing[0]} {differing[1]}); "
+          f"use a new --workdir or the original config")
 
   def wait(self) -> None:
     self._manager.wait_until_finished()

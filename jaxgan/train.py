@@ -126,7 +126,8 @@ def train_and_evaluate(config, workdir: str) -> dict:
         pending = []
         bad = first_non_finite(fetched)
         if bad is not None:
-          kept = f"checkpoint {last_saved} is intact" if last_saved is not None else "no checkpoint was written"
+          kept = (f"checkpoint {last_saved} is intact" if last_saved is not None
+                  else "no checkpoint was written")
           raise FloatingPointError(
               f"{bad[1]} became NaN/Inf at step {bad[0]}; {kept} in {checkpointer.directory}; "
               f"lower the learning rates (config.optim.*_lr) or add a penalty")
