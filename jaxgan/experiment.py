@@ -150,3 +150,9 @@ KINDS: dict[str, type] = {
 
 def build(config) -> Experiment:
   return KINDS[config.kind].from_config(config)
+
+
+# Kinds in their own modules subclass Experiment, so they load after it and add their own
+# KINDS line as they finish ("classifier", "vae"): either import order then works.
+from jaxgan import classifier as _classifier  # pylint: disable=g-import-not-at-top,unused-import
+from jaxgan import vae as _vae  # pylint: disable=g-import-not-at-top,unused-import

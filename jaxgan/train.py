@@ -136,7 +136,8 @@ def train_and_evaluate(config, workdir: str) -> dict:
           elapsed = time.perf_counter() - window_start
           last_metrics["steps_per_sec"] = window_steps / elapsed
           writer.scalars(step, last_metrics)
-          progress.set_postfix({k: f"{last_metrics[k]:.3f}" for k in ("d_loss", "g_loss")})
+          progress.set_postfix({k: f"{last_metrics[k]:.3f}" for k in ("d_loss", "g_loss", "loss")
+                               if k in last_metrics})
           window_start, window_steps = time.perf_counter(), 0
         if step % config.sample_every == 0 or is_last:
           generated = exp.sample_grid(state)

@@ -36,6 +36,8 @@ from typing import Union
 import jax
 import jax.numpy as jnp
 from jax import lax
+from jax.sharding import NamedSharding
+from jax.sharding import PartitionSpec as P
 
 Padding = Union[str, Sequence[tuple[int, int]]]
 Pads = tuple[tuple[int, int], tuple[int, int]]
@@ -112,6 +114,38 @@ def _out_size(n: int, k: int, s: int, pad: tuple[int, int]) -> int:
   return (n + pad[0] + pad[1] - k) // s + 1
 
 
+def _batch_sharding(x):
+  """(mesh, batch axes, devices on them) of an explicitly sharded x; (None, None, 1) if not.
+
+  Under an explicit mesh (``jax.make_mesh``'s default axis types) reshapes that touch a
+  sharded batch and contractions over it need an ``out_sharding``; the helpers below give one.
+  """
+  sh = jax.typeof(x).sharding
+  mesh = getattr(sh, "mesh", None)
+  if mesh is None or mesh.empty:
+    return None, None, 1
+  axes = sh.spec[0] if len(sh.spec) else None
+  names = () if axes is None else (axes if isinstance(axes, tuple) else (axes,))
+  devices = 1
+  for a in names:
+    devices *= mesh.shape[a]
+  return mesh, axes, devices
+
+
+def _reshape(a, shape, ref):
+  """a.reshape(shape) with ref's batch sharding on the leading dim of the result."""
+  mesh, axes, _ = _batch_sharding(ref)
+  if mesh is None:
+    return a.reshape(shape)
+  spec = (axes,) + (None,) * (len(shape) - 1)
+  return lax.reshape(a, shape, out_sharding=NamedSharding(mesh, P(*spec)))
+
+
+def _replicated(ref, ndim):
+  mesh, _, _ = _batch_sharding(ref)
+  return None if mesh is None else NamedSharding(mesh, P(*(None,) * ndim))
+
+
 # --------------------------------------------------------------------------------------
 # The three primitives of one strided convolution y = conv(x, v, s, q).
 # x: (N, H, W, C), v: (KH, KW, C, O), y: (N, Ho, Wo, O). Padding may be negative (crop).
@@ -130,68 +164,114 @@ def _fwd(x, v, s, q):
 def _dx(g, v, s, q, in_hw):
   """Input gradient of _fwd: the cotangent of x, shape (N, *in_hw, C), from dy = g.
 
-  dx[s*u + r - q_lo] = sum_t g[u - t] v[s*t + r] for each phase r of the stride: a stride-1
-  full correlation of g with a (T, T, O, s*s*C) kernel (T = ceil(K/s)), then depth-to-space.
+  With j = i + q_lo = s*u + r (r the phase of the stride), dx[i] = sum_t g[u - t] v[s*t + r]:
+  for all phases at once this is one stride-1 correlation of g with a (T, T, O, s*s*C)
+  kernel (T = ceil(K/s); taps past K are zero), followed by depth-to-space. Only the rows u
+  that reach [0, in_hw) are computed; for s = 1 this is exactly XLA's own input gradient.
   """
   kh, kw, c, o = v.shape
-  (sh, sw) = s
+  sh, sw = s
   th, tw = -(-kh // sh), -(-kw // sw)
   vp = jnp.pad(v, ((0, th * sh - kh), (0, tw * sw - kw), (0, 0), (0, 0)))
   vp = vp.reshape(th, sh, tw, sw, c, o)[::-1, :, ::-1]         # flip the tap index t
   kern = vp.transpose(0, 2, 5, 1, 3, 4).reshape(th, tw, o, sh * sw * c)
-  z = lax.conv_general_dilated(
-      g, kern, (1, 1), ((th - 1, th - 1), (tw - 1, tw - 1)), dimension_numbers=_DN)
-  n, uh, uw, _ = z.shape
-  f = z.reshape(n, uh, uw, sh, sw, c).transpose(0, 1, 3, 2, 4, 5).reshape(
-      n, uh * sh, uw * sw, c)
-  (qh, _), (qw, _) = q
-  h, w = in_hw
-  return lax.pad(f, jnp.zeros((), f.dtype),
-                 [(0, 0, 0), (-qh, qh + h - uh * sh, 0), (-qw, qw + w - uw * sw, 0),
-                  (0, 0, 0)])
+  g_pads, crops, us = [], [], []
+  for n_in, n_out, t, st, (lo, _) in zip(in_hw, g.shape[1:3], (th, tw), s, q):
+    u0, u1 = lo // st, (n_in - 1 + lo) // st                 # first and last row u needed
+    u = u1 - u0 + 1
+    p_lo = t - 1 - u0
+    g_pads.append((p_lo, u + t - 1 - n_out - p_lo))
+    crops.append((lo - st * u0, n_in - (st * u - (lo - st * u0))))
+    us.append(u)
+  z = _fwd(g, kern, (1, 1), tuple(g_pads))
+  n = z.shape[0]
+  f = _reshape(z, (n, us[0], us[1], sh, sw, c), g).transpose(0, 1, 3, 2, 4, 5)
+  f = _reshape(f, (n, us[0] * sh, us[1] * sw, c), g)
+  if any(a or b for a, b in crops):
+    f = lax.pad(f, jnp.zeros((), f.dtype),
+                [(0, 0, 0), (-crops[0][0], crops[0][1], 0), (-crops[1][0], crops[1][1], 0),
+                 (0, 0, 0)])
+  return f
 
 
-def _dw_chunk_size(n: int, patch_bytes_per_example: int) -> int:
-  best = 1
-  for d in range(1, n + 1):
-    if n % d == 0 and d * patch_bytes_per_example <= _DW_CHUNK_BYTES:
+def _dw_chunk_size(n: int, devices: int, patch_bytes_per_example: int) -> int:
+  """Examples per chunk: a multiple of `devices` dividing n, its patches per device within
+  the budget (at least one example per device)."""
+  best = devices
+  for d in range(devices, n + 1, devices):
+    if n % d == 0 and (d // devices) * patch_bytes_per_example <= _DW_CHUNK_BYTES:
       best = d
   return best
 
 
 def _dw(x, g, k_hw, s, q):
-  """Weight gradient of _fwd: (KH, KW, C, O) from x and dy = g, by im2col + one matmul."""
+  """Weight gradient of _fwd: (KH, KW, C, O) from x and dy = g, by im2col + one matmul.
+
+  dw[i, j, c, o] = sum_{n,h,w} xp[n, s*h + i, s*w + j, c] g[n, h, w, o] (xp: padded x).
+  The patch matrix is built on whichever side is smaller: the KH*KW strided windows of xp
+  (Ho*Wo*KH*KW*C values per example) or the KH*KW shifted, stride-dilated copies of g on
+  xp's grid (Hp*Wp*KH*KW*O values; wins when O is small, e.g. a 3-channel image layer).
+  """
   kh, kw = k_hw
   sh, sw = s
   n, ho, wo, o = g.shape
   c = x.shape[-1]
-  (qh0, qh1), (qw0, qw1) = q
-  xp = lax.pad(x, jnp.zeros((), x.dtype), [(0, 0, 0), (qh0, qh1, 0), (qw0, qw1, 0), (0, 0, 0)])
+  (qh0, _), (qw0, _) = q
+  hp, wp = sh * (ho - 1) + kh, sw * (wo - 1) + kw            # the part of xp that is read
+  xp = lax.pad(x, jnp.zeros((), x.dtype),
+               [(0, 0, 0), (qh0, hp - x.shape[1] - qh0, 0), (qw0, wp - x.shape[2] - qw0, 0),
+                (0, 0, 0)])
   acc_t = jnp.promote_types(x.dtype, jnp.float32)
+  x_side = ho * wo * c <= hp * wp * o
 
-  def patches_dot(xb, gb):
-    cols = [
-        lax.slice(xb, (0, i, j, 0),
-                  (xb.shape[0], i + sh * (ho - 1) + 1, j + sw * (wo - 1) + 1, c),
-                  (1, sh, sw, 1))
-        for i in range(kh) for j in range(kw)
-    ]
-    p = cols[0] if len(cols) == 1 else jnp.concatenate(cols, axis=-1)
-    return lax.dot_general(p, gb, (((0, 1, 2), (0, 1, 2)), ((), ())),
-                           preferred_element_type=acc_t)
+  if x_side:
+    def patches_dot(xb, gb):
+      cols = [
+          lax.slice(xb, (0, i, j, 0), (xb.shape[0], i + sh * (ho - 1) + 1,
+                                       j + sw * (wo - 1) + 1, c), (1, sh, sw, 1))
+          for i in range(kh) for j in range(kw)
+      ]
+      p = cols[0] if len(cols) == 1 else jnp.concatenate(cols, axis=-1)
+      return lax.dot_general(p, gb, (((0, 1, 2), (0, 1, 2)), ((), ())),
+                             preferred_element_type=acc_t,
+                             out_sharding=_replicated(x, 2))            # (KH*KW*C, O)
+    per_example = ho * wo * kh * kw * c
+    out_shape = (kh * kw * c, o)
+  else:
+    def patches_dot(xb, gb):
+      zero = jnp.zeros((), gb.dtype)
+      cols = [
+          lax.pad(gb, zero, [(0, 0, 0), (i, hp - sh * (ho - 1) - 1 - i, sh - 1),
+                             (j, wp - sw * (wo - 1) - 1 - j, sw - 1), (0, 0, 0)])
+          for i in range(kh) for j in range(kw)
+      ]
+      p = cols[0] if len(cols) == 1 else jnp.concatenate(cols, axis=-1)
+      return lax.dot_general(xb, p, (((0, 1, 2), (0, 1, 2)), ((), ())),
+                             preferred_element_type=acc_t,
+                             out_sharding=_replicated(x, 2))            # (C, KH*KW*O)
+    per_example = hp * wp * kh * kw * o
+    out_shape = (c, kh * kw * o)
 
-  nb = _dw_chunk_size(n, ho * wo * kh * kw * c * x.dtype.itemsize)
+  mesh, _, devices = _batch_sharding(x)
+  nb = _dw_chunk_size(n, devices, per_example * x.dtype.itemsize)
   if nb == n:
     r = patches_dot(xp, g)
   else:
-    xc = xp.reshape((n // nb, nb) + xp.shape[1:])
-    gc = g.reshape((n // nb, nb) + g.shape[1:])
+    # Example a * (n // nb) + b goes to chunk b: the leading (nb) axis keeps the batch's
+    # device blocks, so a sharded batch needs no communication to be chunked.
+    xc = _reshape(xp, (nb, n // nb) + xp.shape[1:], x)
+    gc = _reshape(g, (nb, n // nb) + g.shape[1:], x)
 
-    def body(acc, xg):
-      return acc + patches_dot(*xg), None
+    def body(b, acc):
+      return acc + patches_dot(lax.dynamic_index_in_dim(xc, b, 1, keepdims=False),
+                               lax.dynamic_index_in_dim(gc, b, 1, keepdims=False))
 
-    r, _ = lax.scan(body, jnp.zeros((kh * kw * c, o), acc_t), (xc, gc))
-  return r.reshape(kh, kw, c, o).astype(x.dtype)
+    r = lax.fori_loop(0, n // nb, body, jnp.zeros(out_shape, acc_t))
+  if x_side:
+    r = r.reshape(kh, kw, c, o)
+  else:
+    r = r.reshape(c, kh, kw, o).transpose(1, 2, 0, 3)
+  return r.astype(x.dtype)
 
 
 # --------------------------------------------------------------------------------------
