@@ -19,8 +19,11 @@ from jaxgan import configs
 from jaxgan import models
 from jaxgan import optimizers
 from jaxgan import parallel
+from jaxgan import precision
 from jaxgan import state as state_lib
 from jaxgan import steps
+from jaxgan.data import synthetic
+from jaxgan.models import codes as codes_lib
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +68,15 @@ class Experiment:
     del state
     return {}
 
+  def with_config_hyperparams(self, state):
+    """A restored `state` with the learning rates of this config (they live in the optimizer
+    state): the config given on resume wins. Kinds with one network (`state.net`) and
+    `optim.lr` are handled here."""
+    if hasattr(state, "net"):
+      return state.replace(net=state.net.replace(
+          opt_state=optimizers.with_peak_lr(state.net.opt_state, self.config.optim.lr)))
+    return state
+
   def abstract_state(self, mesh):
     return checkpoint.abstract_with_sharding(jax.eval_shape(self.init), parallel.replicated(mesh))
 
@@ -88,15 +100,32 @@ class GANExperiment(Experiment):
 
   @classmethod
   def from_config(cls, config) -> "GANExperiment":
-    generator, discriminator = models.build_gan(config.model, config.data.image_shape)
+    generator, discriminator = precision.apply_policy(
+        config.model.get("dtype", "float32"),
+        *models.build_gan(config.model, config.data.image_shape))
+    # Schedules run over each network's own updates: D makes n_dis per step.
+    g_updates = config.num_steps
+    d_updates = config.num_steps * config.optim.n_dis
     return cls(config=config, generator=generator, discriminator=discriminator,
-               g_tx=optimizers.make(config.optim, config.optim.g_lr),
-               d_tx=optimizers.make(config.optim, config.optim.d_lr))
+               g_tx=optimizers.make(config.optim, config.optim.g_lr, g_updates),
+               d_tx=optimizers.make(config.optim, config.optim.d_lr, d_updates))
+
+  def with_config_hyperparams(self, state):
+    o = self.config.optim
+    return state.replace(
+        g=state.g.replace(opt_state=optimizers.with_peak_lr(state.g.opt_state, o.g_lr)),
+        d=state.d.replace(opt_state=optimizers.with_peak_lr(state.d.opt_state, o.d_lr)))
+
+  @property
+  def code_dims(self) -> tuple[int, int]:
+    """InfoGAN's (categorical, continuous) code sizes; (0, 0) for other GANs."""
+    return self.config.model.info_categorical, self.config.model.info_continuous
 
   def init(self) -> state_lib.GANState:
     c = self.config
+    g_input_dim = c.model.latent_dim + codes_lib.input_dim(*self.code_dims)
     return state_lib.create_gan_state(c.seed, self.generator, self.discriminator, self.g_tx,
-                                      self.d_tx, c.model.latent_dim, self.image_shape,
+                                      self.d_tx, g_input_dim, self.image_shape,
                                       c.model.num_classes)
 
   @property
@@ -115,6 +144,7 @@ class GANExperiment(Experiment):
     if key is None:
       key = jax.random.fold_in(jax.random.PRNGKey(c.seed), 0x5A3B1E)
     z = jax.random.normal(key, (num, c.model.latent_dim), jnp.float32)
+    z = codes_lib.append(z, codes_lib.grid(num, rows, *self.code_dims), self.code_dims[0])
     labels = None
     if c.model.num_classes:
       cols = -(-num // rows)
@@ -130,8 +160,27 @@ class GANExperiment(Experiment):
     return jax.jit(run, static_argnames="use_ema")
 
   def sample_grid(self, state):
+    if self.config.data.name in synthetic.MIXTURES:  # 2D points: one plot over the density.
+      z, labels = self.fixed_latents(2500, 1)
+      plot = synthetic.render(self.config.data.name, self.generate(state, z, labels, True))
+      return plot[None].astype(jnp.float32) / 127.5 - 1.0
     z, labels = self.fixed_latents(self.config.sample.num_images, self.config.sample.grid_rows)
     return self.generate(state, z, labels, use_ema=True)
+
+  @functools.cached_property
+  def evaluator(self):
+    from jaxgan.metrics import evaluator  # pylint: disable=import-outside-toplevel
+    return evaluator.Evaluator(self.config, self.image_shape)
+
+  def evaluate(self, state) -> dict[str, float]:
+    """config.eval's metrics of the raw and the EMA generator (`fid[lenet-mnist]/raw`,
+    `.../ema`) and the sample counts behind them; see jaxgan/metrics/evaluator.py."""
+    from jaxgan.metrics import evaluator  # pylint: disable=import-outside-toplevel
+    results = {}
+    for tag, use_ema in (("raw", False), ("ema", True)):
+      sample_batch = evaluator.gan_sample_batch(self, state, use_ema, self.config.seed)
+      results.update(self.evaluator.evaluate(sample_batch, tag))
+    return {**results, **self.evaluator.sample_counts()}
 
   def sample(self, state, num: int, key, use_ema: bool, batch_size: int = 256):
     """`num` images from noise drawn with `key`, generated `batch_size` at a time."""
@@ -149,6 +198,9 @@ KINDS: dict[str, type] = {
 
 
 def build(config) -> Experiment:
+  from jaxgan import sweep  # pylint: disable=g-import-not-at-top  (it wraps the kinds)
+  if sweep.is_sweep(config):
+    return sweep.SweepExperiment.from_config(config)
   return KINDS[config.kind].from_config(config)
 
 

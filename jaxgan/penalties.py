@@ -1,10 +1,11 @@
 """Discriminator regularisers, each a function of a logits function.
 
 A penalty is `penalty(discriminate, real, fake, key) -> scalar`, where `discriminate(x)`
-returns D's logits with the current parameters (gradients flow through it into D). The
+returns D's logits [B] with the current parameters (gradients flow through it into D). The
 weight is applied by the step. Adding a penalty is one function plus one registry line.
 """
 
+import jax
 import jax.numpy as jnp
 
 
@@ -13,8 +14,36 @@ def no_penalty(discriminate, real, fake, key):
   return jnp.zeros((), jnp.float32)
 
 
+def input_gradients(discriminate, x):
+  """d D(x_i) / d x_i for every example i: the gradient of the sum, which is per-example
+  when examples do not interact in D (no batch norm in D, as WGAN-GP and R1 assume)."""
+  return jax.grad(lambda inputs: jnp.sum(discriminate(inputs)))(x)
+
+
+def _squared_norms(gradients):
+  return jnp.sum(jnp.square(gradients.reshape((gradients.shape[0], -1))), axis=1)
+
+
+def wgan_gp(discriminate, real, fake, key):
+  """Gulrajani et al. 2017: E[(||grad D(x_hat)||_2 - 1)^2] at x_hat = a x + (1 - a) G(z),
+  with one a ~ U[0, 1] per example."""
+  alpha = jax.random.uniform(key, (real.shape[0],) + (1,) * (real.ndim - 1), real.dtype)
+  interpolated = alpha * real + (1.0 - alpha) * fake
+  # The epsilon keeps the gradient of the norm finite where the input gradient is zero.
+  norms = jnp.sqrt(_squared_norms(input_gradients(discriminate, interpolated)) + 1e-12)
+  return jnp.mean(jnp.square(norms - 1.0))
+
+
+def r1(discriminate, real, fake, key):
+  """Mescheder et al. 2018: 1/2 E[||grad D(x)||^2] on real data (the step applies gamma)."""
+  del fake, key
+  return 0.5 * jnp.mean(_squared_norms(input_gradients(discriminate, real)))
+
+
 PENALTIES = {
     "none": no_penalty,
+    "wgan_gp": wgan_gp,
+    "r1": r1,
 }
 
 

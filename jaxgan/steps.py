@@ -12,6 +12,8 @@ import optax
 
 from jaxgan import losses
 from jaxgan import penalties
+from jaxgan.models import codes as codes_lib
+from jaxgan.models import heads
 from jaxgan.state import GANState
 from jaxgan.state import Network
 
@@ -37,14 +39,22 @@ def sample_latents(key, batch_size: int, latent_dim: int, num_classes: int):
   return z, y
 
 
+def clip_weights(params, limit: float):
+  """WGAN's weight clipping (Arjovsky et al. 2017): every D parameter into [-limit, limit]."""
+  return jax.tree.map(lambda p: jnp.clip(p, -limit, limit), params)
+
+
 def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, loss,
              penalty, penalty_weight: float, latent_dim: int, num_classes: int, n_dis: int,
-             ema_decay: float):
+             ema_decay: float, d_clip: float = 0.0, aux_weight: float = 1.0,
+             code_dims: tuple = (0, 0)):
   """`n_dis` discriminator updates, then one generator update, then the EMA of G.
 
   `batch["image"]` holds n_dis * B images: each D update sees fresh real images. The G
   update reuses the fakes (and the forward pass) of the last D update, as PyTorch's DCGAN
-  does, so one step costs one G forward, not two.
+  does, so one step costs one G forward, not two. D may return `(logits, aux)`: its
+  auxiliary heads (ACGAN, InfoGAN) add `aux_weight` times their losses to D's and G's.
+  InfoGAN's codes (`code_dims` = categorical, continuous) are appended to z.
   """
   key = jax.random.fold_in(state.key, state.step)
   images = batch["image"].reshape((n_dis, -1, *batch["image"].shape[1:]))
@@ -56,6 +66,8 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
   for i in range(n_dis):
     z_key, penalty_key = jax.random.split(jax.random.fold_in(key, i))
     z, fake_labels = sample_latents(z_key, batch_size, latent_dim, num_classes)
+    codes = codes_lib.sample(jax.random.fold_in(z_key, 1), batch_size, *code_dims)
+    z = codes_lib.append(z, codes, code_dims[0])
 
     def generate(g_params, z=z, fake_labels=fake_labels, g_collections=g_collections):
       return apply_train(generator, state.g, g_params, z, fake_labels, collections=g_collections)
@@ -68,35 +80,47 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
     real, real_labels = images[i], labels[i]
 
     def d_loss_fn(d_params, d_net=d_net, real=real, real_labels=real_labels, fake=fake,
-                  fake_labels=fake_labels, penalty_key=penalty_key):
-      real_logits, cols = apply_train(discriminator, d_net, d_params, real, real_labels)
-      fake_logits, cols = apply_train(discriminator, d_net, d_params, fake, fake_labels,
-                                      collections=cols)
+                  fake_labels=fake_labels, penalty_key=penalty_key, codes=codes):
+      real_out, cols = apply_train(discriminator, d_net, d_params, real, real_labels)
+      fake_out, cols = apply_train(discriminator, d_net, d_params, fake, fake_labels,
+                                   collections=cols)
+      (real_logits, real_aux), (fake_logits, fake_aux) = map(heads.split_outputs,
+                                                             (real_out, fake_out))
       # The penalty sees D with frozen statistics: a regulariser must not move them.
-      discriminate = lambda x: apply_train(discriminator, d_net, d_params, x, real_labels)[0]
+      discriminate = lambda x: heads.split_outputs(
+          apply_train(discriminator, d_net, d_params, x, real_labels)[0])[0]
       penalty_value = penalty(discriminate, real, fake, penalty_key)
       adversarial = loss.d(real_logits, fake_logits)
-      return adversarial + penalty_weight * penalty_value, (cols, {
+      aux = losses.auxiliary_d(real_aux, fake_aux, real_labels, fake_labels, codes)
+      total = adversarial + penalty_weight * penalty_value + aux_weight * aux
+      return total, (cols, {
           "d_loss": adversarial, "penalty": penalty_value,
           "d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
           "d_fake": jnp.mean(jax.nn.sigmoid(fake_logits)),
-          "d_real_logit": jnp.mean(real_logits), "d_fake_logit": jnp.mean(fake_logits)})
+          "d_real_logit": jnp.mean(real_logits), "d_fake_logit": jnp.mean(fake_logits),
+          **({"d_aux_loss": aux} if real_aux else {})})
 
     d_grads, (d_cols, metrics) = jax.grad(d_loss_fn, has_aux=True)(d_net.params)
     metrics["d_grad_norm"] = optax.tree.norm(d_grads)
     d_net = _optimizer_update(d_tx, d_net, d_grads, d_cols)
+    if d_clip:
+      d_net = d_net.replace(params=clip_weights(d_net.params, d_clip))
 
   def g_loss_fn(fake_images):
-    logits, cols = apply_train(discriminator, d_net, d_net.params, fake_images, fake_labels)
-    return loss.g(logits), cols
+    out, cols = apply_train(discriminator, d_net, d_net.params, fake_images, fake_labels)
+    logits, aux = heads.split_outputs(out)
+    adversarial, aux_loss = loss.g(logits), losses.auxiliary_g(aux, fake_labels, codes)
+    return adversarial + aux_weight * aux_loss, (cols, adversarial, aux_loss)
 
-  (g_loss, d_cols), fake_grads = jax.value_and_grad(g_loss_fn, has_aux=True)(fake)
+  (_, (d_cols, g_loss, g_aux)), fake_grads = jax.value_and_grad(g_loss_fn, has_aux=True)(fake)
   (g_grads,) = g_vjp(fake_grads)
   g_net = _optimizer_update(g_tx, state.g, g_grads, g_collections)
   d_net = d_net.replace(collections=d_cols)
   ema_params = jax.tree.map(lambda e, p: ema_decay * e + (1.0 - ema_decay) * p,
                             state.ema_params, g_net.params)
   metrics.update(g_loss=g_loss, g_grad_norm=optax.tree.norm(g_grads))
+  if "d_aux_loss" in metrics:
+    metrics["g_aux_loss"] = g_aux
   new_state = state.replace(step=state.step + 1, g=g_net, d=d_net, ema_params=ema_params)
   return new_state, metrics
 
@@ -108,7 +132,9 @@ def make_gan_step(config, generator, discriminator, g_tx, d_tx):
       loss=losses.get(config.loss.name), penalty=penalties.get(config.penalty.name),
       penalty_weight=config.penalty.weight, latent_dim=config.model.latent_dim,
       num_classes=config.model.num_classes, n_dis=config.optim.n_dis,
-      ema_decay=config.optim.ema_decay)
+      ema_decay=config.optim.ema_decay, d_clip=config.optim.d_clip,
+      aux_weight=config.loss.aux_weight,
+      code_dims=(config.model.info_categorical, config.model.info_continuous))
 
 
 def generate(generator, g_params, g_collections, z, labels=None):

@@ -16,7 +16,7 @@ def _config(architecture, num_classes=0):
 @pytest.mark.parametrize("architecture", sorted(models.ARCHITECTURES))
 @pytest.mark.parametrize("num_classes", [0, 10])
 def test_generator_and_discriminator_shapes(architecture, num_classes):
-  shape = SHAPES[architecture]
+  shape = SHAPES.get(architecture) or models.ARCHITECTURES[architecture].image_shape or (28, 28, 1)
   generator, discriminator = models.build_gan(_config(architecture, num_classes), shape)
   z = jax.random.normal(jax.random.PRNGKey(2), (3, 16))
   y = jnp.arange(3) if num_classes else None

@@ -9,7 +9,10 @@ import numpy as np
 
 
 def to_unit_range(images_uint8: np.ndarray) -> np.ndarray:
-  """uint8 [0, 255] -> float32 [-1, 1], the range of a tanh generator."""
+  """uint8 [0, 255] -> float32 [-1, 1], the range of a tanh generator; float data (2D points)
+  is already in model units and passes through."""
+  if np.issubdtype(images_uint8.dtype, np.floating):
+    return images_uint8.astype(np.float32)
   return images_uint8.astype(np.float32) * (2.0 / 255.0) - 1.0
 
 

@@ -11,9 +11,17 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from jaxgan.data import shipped_mnist
+from jaxgan.data import stacked_mnist
+from jaxgan.data import synthetic
 from jaxgan.errors import UserError
 
 SHIPPED = {"shipped_mnist": shipped_mnist.ShippedMnist}
+# Built in memory by a function of the split, deterministically; no files.
+GENERATED = {
+    "ring8": functools.partial(synthetic.load, "ring8"),
+    "grid25": functools.partial(synthetic.load, "grid25"),
+    "stacked_mnist": stacked_mnist.load,
+}
 DEFAULT_DATA_DIR = os.path.join(os.path.expanduser("~"), ".cache", "jaxgan", "tensorflow_datasets")
 
 
@@ -46,6 +54,11 @@ def load_split(name: str, split: str, config_data_dir: str = "",
 
   Cached per process, so runs that share a process (tests, notebooks) read it once.
   """
+  if name in GENERATED:
+    arrays = GENERATED[name](split)
+    for array in arrays.values():
+      array.setflags(write=False)
+    return arrays
   directory = data_dir(config_data_dir)
   if name in SHIPPED:
     prepare_shipped(name, directory)

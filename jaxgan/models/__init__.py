@@ -1,21 +1,69 @@
 """Architecture registry: a name -> a function of the model config returning (G, D).
 
 Every generator is called as G(z, y, train) and every discriminator as D(x, y, train),
-returning one logit per example (compare_gan's convention). Adding an architecture is one
-module plus one line here.
+returning one logit per example (compare_gan's convention), or `(logits, aux)` when it has
+auxiliary heads (ACGAN, InfoGAN: see heads.py). Adding an architecture is one module plus
+one line here.
+
+How labels enter (`model.conditioning`): "concat" appends one_hot(y) to G's input and D's
+features (Mirza & Osindero); "projection" uses conditional BN in G and a projection D
+(Miyato & Koyama); "acgan" feeds G by concatenation and gives an unconditional D a classifier
+head (Odena et al.).
 """
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import flax.linen as nn
 
 from jaxgan.models import dcgan
 from jaxgan.models import mlp
+from jaxgan.models import mlp_2d
+from jaxgan.models import resnet
+
+
+class Architecture(NamedTuple):
+  build: Callable                             # (model config, image shape) -> (G, D)
+  image_shape: tuple | None = None            # The shape it is made for; None: any.
+  conditionings: tuple = ("concat", "acgan")  # The values of model.conditioning it supports.
+  options: tuple = ()                         # Model fields beyond the common ones it reads.
+
+
+def _conditioning(cfg) -> str:
+  return cfg.get("conditioning", "concat")
+
+
+def _d_heads(cfg) -> dict:
+  """Label concatenation and auxiliary heads of D, from model.conditioning and the codes."""
+  acgan = _conditioning(cfg) == "acgan"
+  return dict(num_classes=0 if acgan else cfg.num_classes,
+              aux_classes=cfg.num_classes if acgan else 0,
+              code_dims=(cfg.get("info_categorical", 0), cfg.get("info_continuous", 0)))
 
 
 def _mlp(cfg, image_shape):
   return (mlp.MLPGenerator(image_shape=tuple(image_shape), num_classes=cfg.num_classes),
-          mlp.MLPDiscriminator(num_classes=cfg.num_classes))
+          mlp.MLPDiscriminator(**_d_heads(cfg)))
+
+
+def _mlp_2d(cfg, image_shape):
+  return (mlp_2d.PointGenerator(image_shape=tuple(image_shape), num_classes=cfg.num_classes),
+          mlp.MLPDiscriminator(hidden=(128, 128, 128), **_d_heads(cfg)))
+
+
+def _mlp_cgan(cfg, image_shape):
+  # Mirza & Osindero's CGAN is an MLP (G: 200+1000 -> 1200 ReLU; D: maxout 240+50 -> 240).
+  # This is a wider leaky-ReLU version of it that trains quickly on a CPU.
+  return (mlp.MLPGenerator(image_shape=tuple(image_shape), hidden=(256, 512, 1024),
+                           num_classes=cfg.num_classes),
+          mlp.MLPDiscriminator(hidden=(1024, 512, 256), **_d_heads(cfg)))
+
+
+def _dcgan_stacked_mnist(cfg, image_shape):
+  """dcgan_mnist's networks with 3 output channels (Stacked MNIST's RGB digits)."""
+  return (dcgan.DCGANGenerator(base_size=7, base_features=128, up_features=(64,),
+                               out_channels=image_shape[-1], num_classes=cfg.num_classes,
+                               conv_impl=cfg.conv_impl),
+          dcgan.DCGANMnistDiscriminator(conv_impl=cfg.conv_impl, **_d_heads(cfg)))
 
 
 def _dcgan_mnist(cfg, image_shape):
@@ -23,24 +71,46 @@ def _dcgan_mnist(cfg, image_shape):
   return (dcgan.DCGANGenerator(base_size=7, base_features=128, up_features=(64,),
                                out_channels=1, num_classes=cfg.num_classes,
                                conv_impl=cfg.conv_impl),
-          dcgan.DCGANMnistDiscriminator(num_classes=cfg.num_classes, conv_impl=cfg.conv_impl))
+          dcgan.DCGANMnistDiscriminator(conv_impl=cfg.conv_impl, **_d_heads(cfg)))
 
 
 def _dcgan_cifar10(cfg, image_shape):
   return (dcgan.DCGANGenerator(base_size=4, base_features=512, up_features=(256, 128, 64),
                                out_channels=image_shape[-1], final_conv=True,
                                num_classes=cfg.num_classes, conv_impl=cfg.conv_impl),
-          dcgan.DCGANCifarDiscriminator(num_classes=cfg.num_classes, conv_impl=cfg.conv_impl))
+          dcgan.DCGANCifarDiscriminator(conv_impl=cfg.conv_impl, **_d_heads(cfg)))
 
 
-# name -> (builder, the image shape it is made for, or None if any).
-ARCHITECTURES: dict[str, tuple[Callable, tuple | None]] = {
-    "mlp": (_mlp, None),
-    "dcgan_mnist": (_dcgan_mnist, (28, 28, 1)),
-    "dcgan_cifar10": (_dcgan_cifar10, (32, 32, 3)),
+def _resnet32(cfg, image_shape):
+  concat = _conditioning(cfg) != "projection"
+  attention_resolution = cfg.get("attention_resolution", 0)
+  return (resnet.ResNetGenerator(channels=cfg.get("g_channels", 0) or 256,
+                                 out_channels=image_shape[-1], num_classes=cfg.num_classes,
+                                 concat_labels=concat,
+                                 spectral_norm=cfg.get("g_spectral_norm", False),
+                                 attention_resolution=attention_resolution,
+                                 conv_impl=cfg.conv_impl),
+          resnet.ResNetDiscriminator(channels=cfg.get("d_channels", 0) or 128,
+                                     concat_labels=concat,
+                                     spectral_norm=cfg.get("d_spectral_norm", False),
+                                     attention_resolution=attention_resolution,
+                                     conv_impl=cfg.conv_impl, **_d_heads(cfg)))
+
+
+_RESNET_OPTIONS = ("g_channels", "d_channels", "g_spectral_norm", "d_spectral_norm",
+                   "attention_resolution")
+
+ARCHITECTURES: dict[str, Architecture] = {
+    "mlp": Architecture(_mlp),
+    "mlp_cgan": Architecture(_mlp_cgan),
+    "mlp_2d": Architecture(_mlp_2d, (1, 1, 2)),
+    "dcgan_stacked_mnist": Architecture(_dcgan_stacked_mnist, (28, 28, 3)),
+    "dcgan_mnist": Architecture(_dcgan_mnist, (28, 28, 1)),
+    "dcgan_cifar10": Architecture(_dcgan_cifar10, (32, 32, 3)),
+    "resnet32": Architecture(_resnet32, (32, 32, 3), ("concat", "projection", "acgan"),
+                             _RESNET_OPTIONS),
 }
 
 
 def build_gan(model_config, image_shape) -> tuple[nn.Module, nn.Module]:
-  builder, _ = ARCHITECTURES[model_config.architecture]
-  return builder(model_config, image_shape)
+  return ARCHITECTURES[model_config.architecture].build(model_config, image_shape)

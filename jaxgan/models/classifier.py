@@ -14,31 +14,9 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from jaxgan.ops import conv
+from jaxgan.models import layers
 
 FEATURE_DIM = 256
-
-
-def usable_conv_impl(x, impl: str) -> str:
-  """`impl`, or 'xla' where ops.conv's fast weight gradient cannot run: it scans over the
-  batch in chunks, which a batch sharded on an explicit mesh (the train step's) forbids."""
-  impl = conv.resolve_impl(impl)
-  return "xla" if impl == "fast" and not jax.typeof(x).sharding.mesh.empty else impl
-
-
-class Conv(nn.Module):
-  """A 'VALID' stride-1 convolution through jaxgan.ops.conv (fast weight gradients on CPU)."""
-  features: int
-  kernel_size: int = 5
-  impl: str = "auto"
-
-  @nn.compact
-  def __call__(self, x):
-    kernel = self.param("kernel", nn.initializers.lecun_normal(),
-                        (self.kernel_size, self.kernel_size, x.shape[-1], self.features))
-    bias = self.param("bias", nn.initializers.zeros_init(), (self.features,))
-    return conv.conv2d(x, kernel.astype(x.dtype), (1, 1), "VALID",
-                       impl=usable_conv_impl(x, self.impl)) + bias
 
 
 class LeNet(nn.Module):
@@ -52,7 +30,7 @@ class LeNet(nn.Module):
   def __call__(self, x, train: bool = False, return_features: bool = False):
     h = x.astype(jnp.float32)
     for features in (32, 64):
-      h = nn.relu(Conv(features, impl=self.conv_impl)(h))
+      h = nn.relu(layers.Conv(features, (5, 5), padding="VALID", impl=self.conv_impl)(h))
       h = nn.max_pool(h, (2, 2), strides=(2, 2))
     h = h.reshape((h.shape[0], -1))
     features = nn.relu(nn.Dense(FEATURE_DIM)(h))

@@ -10,6 +10,7 @@ import flax.linen as nn
 import jax.numpy as jnp
 
 from jaxgan.models import conditioning
+from jaxgan.models import heads
 from jaxgan.models import layers
 
 _HALVE = ((1, 1), (1, 1))    # Conv k4 s2 p1
@@ -49,9 +50,11 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANMnistDiscriminator(nn.Module):
-  """Conv 64 k4s2 -> LReLU -> Conv 128 k4s2 -> BN -> LReLU -> Dense 1."""
+  """Conv 64 k4s2 -> LReLU -> Conv 128 k4s2 -> BN -> LReLU -> Dense 1 (+ heads.py's heads)."""
   num_classes: int = 0
   conv_impl: str = "auto"
+  aux_classes: int = 0                # ACGAN's classifier head
+  code_dims: Sequence[int] = (0, 0)   # InfoGAN's Q head: (categorical, continuous)
 
   @nn.compact
   def __call__(self, x, y=None, train: bool = True):
@@ -59,14 +62,17 @@ class DCGANMnistDiscriminator(nn.Module):
     h = nn.leaky_relu(h, 0.2)
     h = layers.Conv(128, (4, 4), (2, 2), _HALVE, impl=self.conv_impl)(h)
     h = nn.leaky_relu(_batch_norm(train)(h), 0.2)
-    h = conditioning.concat_one_hot(h.reshape((h.shape[0], -1)), y, self.num_classes)
-    return nn.Dense(1)(h)[:, 0]
+    features = h.reshape((h.shape[0], -1))
+    logits = nn.Dense(1)(conditioning.concat_one_hot(features, y, self.num_classes))[:, 0]
+    return heads.with_auxiliary(logits, features, train, self.aux_classes, self.code_dims)
 
 
 class DCGANCifarDiscriminator(nn.Module):
   """The 7-conv CIFAR discriminator (3x3 and 4x4/2 alternating), LReLU 0.1, Dense 1."""
   num_classes: int = 0
   conv_impl: str = "auto"
+  aux_classes: int = 0
+  code_dims: Sequence[int] = (0, 0)
 
   @nn.compact
   def __call__(self, x, y=None, train: bool = True):
@@ -76,5 +82,6 @@ class DCGANCifarDiscriminator(nn.Module):
       h = layers.Conv(features, (kernel, kernel), (stride, stride), ((1, 1), (1, 1)),
                       impl=self.conv_impl)(h)
       h = nn.leaky_relu(h, 0.1)
-    h = conditioning.concat_one_hot(h.reshape((h.shape[0], -1)), y, self.num_classes)
-    return nn.Dense(1)(h)[:, 0]
+    features = h.reshape((h.shape[0], -1))
+    logits = nn.Dense(1)(conditioning.concat_one_hot(features, y, self.num_classes))[:, 0]
+    return heads.with_auxiliary(logits, features, train, self.aux_classes, self.code_dims)

@@ -7,6 +7,7 @@ import flax.linen as nn
 import jax.numpy as jnp
 
 from jaxgan.models import conditioning
+from jaxgan.models import heads
 
 
 class MLPGenerator(nn.Module):
@@ -26,14 +27,17 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-  """image -> hidden layers -> one logit."""
+  """image -> hidden layers -> one logit (+ heads.py's heads on the last hidden layer)."""
   hidden: Sequence[int] = (128, 128)
   num_classes: int = 0
   negative_slope: float = 0.2
+  aux_classes: int = 0
+  code_dims: Sequence[int] = (0, 0)
 
   @nn.compact
   def __call__(self, x, y=None, train: bool = True):
     h = conditioning.concat_one_hot(x.reshape((x.shape[0], -1)), y, self.num_classes)
     for width in self.hidden:
       h = nn.leaky_relu(nn.Dense(width)(h), self.negative_slope)
-    return nn.Dense(1)(h)[:, 0]
+    logits = nn.Dense(1)(h)[:, 0]
+    return heads.with_auxiliary(logits, h, train, self.aux_classes, self.code_dims)

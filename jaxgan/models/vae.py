@@ -13,8 +13,7 @@ from typing import Callable, Sequence
 import flax.linen as nn
 import jax.numpy as jnp
 
-from jaxgan.models import classifier
-from jaxgan.ops import conv
+from jaxgan.models import layers
 
 _HALVE = ((1, 1), (1, 1))    # k4 s2 p1: 28 -> 14 -> 7.
 _DOUBLE = ((2, 2), (2, 2))   # The transposed k4 s2 p1 (PyTorch's p=1 is k-1-p on the dilated input).
@@ -47,25 +46,6 @@ class MLPDecoder(nn.Module):
     return out.reshape((z.shape[0], height, width, channels * self.outputs_per_pixel))
 
 
-class ConvLayer(nn.Module):
-  """A (transposed) convolution through jaxgan.ops.conv, fast to differentiate on CPU."""
-  features: int
-  strides: int = 2
-  padding: tuple = _HALVE
-  transpose: bool = False
-  kernel_size: int = 4
-  impl: str = "auto"
-
-  @nn.compact
-  def __call__(self, x):
-    shape = (self.kernel_size, self.kernel_size, x.shape[-1], self.features)
-    kernel = self.param("kernel", nn.initializers.lecun_normal(), shape)
-    bias = self.param("bias", nn.initializers.zeros_init(), (self.features,))
-    op = conv.conv_transpose2d if self.transpose else conv.conv2d
-    impl = classifier.usable_conv_impl(x, self.impl)
-    return op(x, kernel, (self.strides, self.strides), self.padding, impl=impl) + bias
-
-
 class ConvEncoder(nn.Module):
   """Two k4 s2 convolutions (32, 64 channels), a dense layer, then the Gaussian's parameters."""
   latent_dim: int
@@ -77,7 +57,7 @@ class ConvEncoder(nn.Module):
   def __call__(self, x):
     h = x
     for features in self.features:
-      h = nn.relu(ConvLayer(features, impl=self.conv_impl)(h))
+      h = nn.relu(layers.Conv(features, (4, 4), 2, _HALVE, impl=self.conv_impl)(h))
     h = nn.relu(nn.Dense(self.dense_size)(h.reshape((h.shape[0], -1))))
     return nn.Dense(self.latent_dim, name="mean")(h), nn.Dense(self.latent_dim, name="logvar")(h)
 
@@ -98,9 +78,9 @@ class ConvDecoder(nn.Module):
     h = nn.relu(nn.Dense(self.dense_size)(z))
     h = nn.relu(nn.Dense(math.prod(base))(h)).reshape((z.shape[0], *base))
     for features in self.features[1:]:
-      h = nn.relu(ConvLayer(features, padding=_DOUBLE, transpose=True, impl=self.conv_impl)(h))
-    return ConvLayer(channels * self.outputs_per_pixel, padding=_DOUBLE, transpose=True,
-                     impl=self.conv_impl)(h)
+      h = nn.relu(layers.ConvTranspose(features, (4, 4), 2, _DOUBLE, impl=self.conv_impl)(h))
+    return layers.ConvTranspose(channels * self.outputs_per_pixel, (4, 4), 2, _DOUBLE,
+                                impl=self.conv_impl)(h)
 
 
 class VAE(nn.Module):

@@ -1,0 +1,152 @@
+"""Gradient penalties against finite differences, spectral norm against the SVD, WGAN
+clipping keeping every D weight in range."""
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxgan import configs
+from jaxgan import experiment
+from jaxgan import parallel
+from jaxgan import penalties
+from jaxgan import steps
+from jaxgan.models import spectral
+
+_W = np.random.default_rng(0).normal(size=(12, 5)) * 0.7
+
+
+def _discriminate(x, xp):
+  """A small smooth critic with a known formula, in jnp or (float64) numpy."""
+  h = xp.tanh(x.reshape((x.shape[0], -1)) @ _W)
+  return xp.sum(h * h, axis=-1) + xp.sum(h, axis=-1)
+
+
+def _finite_difference_grad_norms(x, eps=1e-5):
+  x = np.asarray(x, np.float64)
+  grads = np.zeros_like(x)
+  for index in np.ndindex(*x.shape[1:]):
+    step = np.zeros_like(x)
+    step[(slice(None), *index)] = eps
+    grads[(slice(None), *index)] = (_discriminate(x + step, np) - _discriminate(x - step, np)) / (2 * eps)
+  return np.sqrt(np.sum(grads.reshape((x.shape[0], -1)) ** 2, axis=1))
+
+
+def _images(seed, shape=(6, 2, 3, 2)):
+  return jnp.asarray(np.random.default_rng(seed).uniform(-1, 1, shape), jnp.float32)
+
+
+def test_wgan_gp_matches_finite_differences_at_per_example_interpolates():
+  real, fake, key = _images(1), _images(2), jax.random.PRNGKey(3)
+  got = penalties.wgan_gp(lambda x: _discriminate(x, jnp), real, fake, key)
+  # The penalty draws one alpha ~ U[0, 1] per example, shaped to broadcast over the image.
+  alpha = np.asarray(jax.random.uniform(key, (6, 1, 1, 1)))
+  assert len(np.unique(alpha)) == 6   # one alpha per example, not one per batch
+  interpolated = alpha * np.asarray(real, np.float64) + (1 - alpha) * np.asarray(fake, np.float64)
+  norms = _finite_difference_grad_norms(interpolated)
+  np.testing.assert_allclose(got, np.mean((norms - 1.0) ** 2), rtol=1e-4)
+  assert float(got) > 0.01   # the check above is not a comparison of two zeros
+
+
+def test_r1_matches_half_the_mean_squared_finite_difference_norm_on_real_data():
+  real = _images(4)
+  got = penalties.r1(lambda x: _discriminate(x, jnp), real, None, None)
+  np.testing.assert_allclose(got, 0.5 * np.mean(_finite_difference_grad_norms(real) ** 2),
+                             rtol=1e-4)
+
+
+def test_penalties_are_differentiable_in_the_critic_parameters():
+  # The step differentiates the penalty with respect to D's weights (a second derivative).
+  real, fake, key = _images(5), _images(6), jax.random.PRNGKey(0)
+  for name in ("wgan_gp", "r1"):
+    grad = jax.grad(lambda w: penalties.get(name)(
+        lambda x: jnp.sum(jnp.tanh(x.reshape((6, -1)) @ w), -1), real, fake, key))(jnp.asarray(_W))
+    assert np.all(np.isfinite(grad)) and float(jnp.max(jnp.abs(grad))) > 0
+
+
+class _Normalised(nn.Module):
+  """A Dense and a conv under spectral normalisation, as the models use them."""
+
+  @nn.compact
+  def __call__(self, x, train):
+    h = spectral.apply(nn.Dense(7), x.reshape((x.shape[0], -1)), enabled=True, train=train)
+    return spectral.apply(nn.Conv(8, (3, 3)), x, enabled=True, train=train), h
+
+
+def _sigmas_and_kernels(variables):
+  stats = variables["batch_stats"]
+  sigmas = {k.split("/")[0]: v for sub in stats.values() for k, v in sub.items()
+            if k.endswith("sigma")}
+  kernels = {k: v["kernel"] for k, v in variables["params"].items()}
+  return sigmas, kernels
+
+
+def test_spectral_norm_power_iteration_converges_to_the_largest_singular_value():
+  module = _Normalised()
+  x = _images(7, (2, 5, 5, 3))
+  variables = module.init(jax.random.PRNGKey(0), x, train=False)
+
+  @jax.jit
+  def iterate(variables):
+    def body(_, stats):
+      _, updated = module.apply({"params": variables["params"], "batch_stats": stats}, x,
+                                train=True, mutable=["batch_stats"])
+      return updated["batch_stats"]
+    return {**variables, "batch_stats": jax.lax.fori_loop(0, 200, body,
+                                                          variables["batch_stats"])}
+
+  sigmas, kernels = _sigmas_and_kernels(jax.device_get(iterate(variables)))
+  assert sorted(sigmas) == ["Conv_0", "Dense_0"]
+  for name, kernel in kernels.items():
+    matrix = np.asarray(kernel, np.float64).reshape((-1, kernel.shape[-1]))
+    np.testing.assert_allclose(sigmas[name], np.linalg.svd(matrix, compute_uv=False)[0],
+                               rtol=1e-4)
+
+
+def test_spectral_norm_vectors_update_in_training_only():
+  module = _Normalised()
+  x = _images(8, (2, 5, 5, 3))
+  variables = module.init(jax.random.PRNGKey(0), x, train=False)
+  _, frozen = module.apply(variables, x, train=False, mutable=["batch_stats"])
+  _, trained = module.apply(variables, x, train=True, mutable=["batch_stats"])
+  same = jax.tree.map(np.array_equal, variables["batch_stats"], frozen["batch_stats"])
+  assert all(jax.tree.leaves(same))
+  vectors = lambda stats: [v for sub in stats.values() for k, v in sub.items() if k.endswith("/u")]
+  moved = [not np.array_equal(a, b) for a, b in zip(vectors(variables["batch_stats"]),
+                                                    vectors(trained["batch_stats"]))]
+  assert len(moved) == 2 and all(moved)
+
+
+def _wgan_mlp_config():
+  c = configs.base()
+  c.model.architecture = "mlp"
+  c.loss.name = "wasserstein"
+  c.optim.name = "rmsprop"
+  c.optim.g_lr = c.optim.d_lr = 1e-2   # large, so unclipped weights would leave the box
+  c.optim.d_clip = 0.01
+  c.optim.n_dis = 2
+  c.batch_size = 8
+  return c
+
+
+def test_weight_clipping_keeps_every_discriminator_weight_in_range():
+  c = _wgan_mlp_config()
+  exp = experiment.build(c)
+  mesh = parallel.make_mesh()
+  state, step = exp.init_state(mesh), exp.jit_step(mesh)
+  initial = jax.device_get(state.d.params)
+  assert max(float(np.max(np.abs(p))) for p in jax.tree.leaves(initial)) > 0.05
+  images = np.random.default_rng(0).uniform(-1, 1, (16, 28, 28, 1)).astype(np.float32)
+  for _ in range(2):
+    state, metrics = step(state, parallel.put_batch({"image": images},
+                                                    parallel.batch_sharding(mesh)))
+  leaves = jax.tree.leaves(jax.device_get(state.d.params))
+  assert all(np.all(np.abs(p) <= 0.01) for p in leaves)
+  assert any(np.any(np.abs(p) == np.float32(0.01)) for p in leaves)   # clipping was active
+  assert np.isfinite(float(metrics["d_loss"]))
+
+
+def test_clip_weights_clips_each_leaf_elementwise():
+  clipped = steps.clip_weights({"a": jnp.array([-1.0, 0.005, 2.0]), "b": jnp.array(-0.2)}, 0.01)
+  np.testing.assert_array_equal(clipped["a"], np.float32([-0.01, 0.005, 0.01]))
+  assert float(clipped["b"]) == np.float32(-0.01)
