@@ -29,19 +29,28 @@ def _shape_signature(tree) -> dict[str, tuple]:
 class Checkpointer:
   """Saves `{state, data}` every `checkpoint_every` steps, keeping the newest `keep`."""
 
-  def __init__(self, workdir: str, keep: int = 3):
-    self.directory = os.path.join(os.path.abspath(workdir), "checkpoints")
+  def __init__(self, workdir: str, keep: int = 3, subdir: str = "checkpoints",
+               best: tuple[str, str] | None = None):
+    """`best=(metric, "min" | "max")` keeps the `keep` best by the `metrics` given to save()
+    instead of the newest (workdir/best during training with config.eval_every)."""
+    self.directory = os.path.join(os.path.abspath(workdir), subdir)
+    options = ocp.CheckpointManagerOptions(max_to_keep=keep, create=True)
+    if best is not None:
+      options = ocp.CheckpointManagerOptions(
+          max_to_keep=keep, create=True, best_fn=lambda metrics: metrics[best[0]],
+          best_mode=best[1], keep_checkpoints_without_metrics=False)
     self._manager = ocp.CheckpointManager(
-        self.directory, options=ocp.CheckpointManagerOptions(max_to_keep=keep, create=True),
+        self.directory, options=options,
         item_handlers={"state": ocp.StandardCheckpointHandler(),
                        "data": ocp.JsonCheckpointHandler()})
 
   def latest_step(self) -> int | None:
     return self._manager.latest_step()
 
-  def save(self, step: int, state, data_state: dict) -> None:
+  def save(self, step: int, state, data_state: dict, metrics: dict | None = None) -> None:
     self._manager.save(step, args=ocp.args.Composite(
-        state=ocp.args.StandardSave(state), data=ocp.args.JsonSave(data_state)), force=True)
+        state=ocp.args.StandardSave(state), data=ocp.args.JsonSave(data_state)), force=True,
+        metrics=metrics)
 
   def restore(self, abstract_state, step: int | None = None):
     """Returns (state, data_state) of `step` (default: latest), or None if there is none."""
