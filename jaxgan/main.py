@@ -19,6 +19,14 @@ _CONFIG = config_flags.DEFINE_config_file(
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory: checkpoints, logs, samples.")
 _MODE = flags.DEFINE_enum("mode", "train", ["train", "sample", "eval", "bench"],
                           "What to do with the config (bench needs no --workdir).")
+_DISTRIBUTED = flags.DEFINE_enum(
+    "distributed", "auto", ["auto", "on", "off"],
+    "Join a multi-host job (jax.distributed): auto = when the three flags below are given or "
+    "SLURM/TPU-VM variables describe one; one process needs nothing.")
+_COORDINATOR = flags.DEFINE_string("coordinator_address", None,
+                                   "host:port of process 0, e.g. 10.0.0.1:1234.")
+_NUM_PROCESSES = flags.DEFINE_integer("num_processes", None, "Processes in the job (one per host).")
+_PROCESS_ID = flags.DEFINE_integer("process_id", None, "This process's index in [0, num_processes).")
 flags.mark_flags_as_required(["config"])
 
 
@@ -33,10 +41,13 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   logging.get_absl_handler().addFilter(_HideLibraryInfo())
-  from jaxgan import train  # Imported after flag parsing so --help stays fast.
   if _MODE.value != "bench" and not _WORKDIR.value:
     raise app.UsageError(f"--mode={_MODE.value} needs --workdir=DIR (where the run lives)")
   try:
+    from jaxgan import distributed  # Imported after flag parsing so --help stays fast.
+    distributed.initialize(_DISTRIBUTED.value, _COORDINATOR.value, _NUM_PROCESSES.value,
+                           _PROCESS_ID.value)  # Before any computation creates the backend.
+    from jaxgan import train
     if _MODE.value == "train":
       train.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
     elif _MODE.value == "sample":

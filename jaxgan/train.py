@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import re
 import signal
 import time
 
@@ -13,9 +14,11 @@ from absl import logging
 
 from jaxgan import checkpoint
 from jaxgan import configs
+from jaxgan import distributed
 from jaxgan import experiment as experiment_lib
 from jaxgan import images
 from jaxgan import parallel
+from jaxgan import sweep
 from jaxgan import writers
 from jaxgan.data import pipeline
 from jaxgan.data import sources
@@ -46,6 +49,18 @@ class PreemptionGuard(contextlib.AbstractContextManager):
     for sig, handler in self._previous.items():
       signal.signal(sig, handler)
     return False
+
+
+# With several processes, how often they agree on whether a signal asked any of them to stop.
+STOP_CHECK_EVERY = 10
+
+
+def agreed_stop(requested: bool, step: int) -> bool:
+  """Whether to checkpoint and stop after `step`. One process stops at once; several agree
+  (a tiny all-gather every STOP_CHECK_EVERY steps), so all save the same step and exit."""
+  if jax.process_count() == 1:
+    return requested
+  return step % STOP_CHECK_EVERY == 0 and distributed.any_process(requested)
 
 
 def first_non_finite(pending: list) -> tuple[int, str] | None:
@@ -89,14 +104,24 @@ def train_and_evaluate(config, workdir: str) -> dict:
     logging.info("Starting a new run in %s.", workdir)
   else:
     state, data_state = restored
+    state = jax.jit(exp.with_config_hyperparams,  # jit keeps the arrays global across hosts.
+                    out_shardings=parallel.replicated(mesh))(state)
     data.set_state(data_state)
     logging.info("Resuming from step %d in %s.", int(state.step), workdir)
   if is_chief:
     write_config(config, workdir)
+    if isinstance(exp, sweep.SweepExperiment):
+      sweep.write_members(exp, workdir)
 
   step_fn = exp.jit_step(mesh)
   batch_sharding = parallel.batch_sharding(mesh)
   writer = writers.MetricWriter(workdir, enabled=is_chief)
+  # eval_every: the kind's metrics; workdir/best keeps the best checkpoint by eval.best_metric.
+  best_checkpointer = None
+  if config.eval_every and getattr(exp, "evaluator", None) is not None:
+    selection = exp.evaluator.best_key  # Builds the feature network: bad eval fields fail now.
+    if selection is not None:
+      best_checkpointer = checkpoint.Checkpointer(workdir, keep=1, subdir="best", best=selection)
   start = int(state.step)
   last_saved = checkpointer.latest_step()
   pending, last_metrics = [], {}
@@ -118,8 +143,11 @@ def train_and_evaluate(config, workdir: str) -> dict:
         pending.append((step, metrics))
         progress.update(1)
         window_steps += 1
-        is_last = step == config.num_steps or guard.stop_requested
-        if step % config.log_every and step % config.checkpoint_every and not is_last:
+        stop = agreed_stop(guard.stop_requested, step)
+        is_last = step == config.num_steps or stop
+        evaluating = config.eval_every and (step % config.eval_every == 0 or is_last)
+        if (step % config.log_every and step % config.checkpoint_every and not is_last
+            and not evaluating):
           continue
 
         fetched = jax.device_get(pending)
@@ -141,20 +169,32 @@ def train_and_evaluate(config, workdir: str) -> dict:
           window_start, window_steps = time.perf_counter(), 0
         if step % config.sample_every == 0 or is_last:
           generated = exp.sample_grid(state)
-          if generated is not None:
-            grid = images.make_grid(generated, config.sample.grid_rows)
-            writer.image(step, "samples", grid)
+          # A sweep gives {"member_i/samples": images}: one grid (and folder) per member.
+          if generated is not None and not isinstance(generated, dict):
+            generated = {"samples": generated}
+          for tag, generated_images in (generated or {}).items():
+            grid = images.make_grid(generated_images, config.sample.grid_rows)
+            writer.image(step, tag, grid)
             if is_chief:
-              images.save_png(grid, os.path.join(workdir, "samples", f"grid_{step:08d}.png"))
+              images.save_png(grid, os.path.join(workdir, "samples", os.path.dirname(tag),
+                                                 f"grid_{step:08d}.png"))
         if step % config.checkpoint_every == 0 or is_last:
           save(step)
-        if guard.stop_requested:
+        if evaluating and not stop:  # A signal leaves no time to evaluate.
+          results = exp.evaluate(state)
+          if is_chief:
+            write_evaluation(workdir, step, results)
+          if best_checkpointer is not None:
+            best_checkpointer.save(step, state, data.get_state(), metrics=results)
+        if stop:
           logging.warning("Stopped at step %d after a signal; re-run to resume.", step)
           break
   finally:
     progress.close()
     writer.close()
     checkpointer.close()
+    if best_checkpointer is not None:
+      best_checkpointer.close()
   return last_metrics
 
 
@@ -177,12 +217,19 @@ def evaluate(config, workdir: str) -> dict:
   step = int(state.step)
   results = {"step": step, **exp.evaluate(state)}
   if jax.process_index() == 0:
-    with open(os.path.join(workdir, f"eval_{step:08d}.json"), "w") as f:
-      json.dump(results, f, indent=2, sort_keys=True)
-    writer = writers.MetricWriter(os.path.join(workdir, "eval"))
-    writer.scalars(step, {k: v for k, v in results.items() if k != "step"})
-    writer.close()
+    write_evaluation(workdir, step, results)
   return results
+
+
+def write_evaluation(workdir: str, step: int, results: dict) -> None:
+  """eval_STEP.json (numbers beside their sample counts) and TensorBoard scalars in eval/."""
+  with open(os.path.join(workdir, f"eval_{step:08d}.json"), "w") as f:
+    json.dump({"step": step, **results}, f, indent=2, sort_keys=True)
+  writer = writers.MetricWriter(os.path.join(workdir, "eval"))
+  # TensorBoard names allow no brackets: fid[lenet-mnist]/ema -> fid_lenet-mnist/ema.
+  writer.scalars(step, {re.sub(r"\[([^\]]*)\]", r"_\1", k): v for k, v in results.items()
+                        if k != "step"})
+  writer.close()
 
 
 def sample(config, workdir: str) -> str:

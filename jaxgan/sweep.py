@@ -1,0 +1,226 @@
+"""Sweeps inside one compiled program: K members trained at once by vmapping the step.
+
+`--config.sweep.seeds=4 --config.sweep.d_lr=1e-4,2e-4` trains 8 members, every listed
+value times seeds `seed, seed+1, ...` (seeds vary fastest). The state is each member's
+state stacked on a leading axis; one step is the kind's own step vmapped over it, so the
+training loop, checkpoints and resume are the single-run ones. Swept hyperparameters reach
+the step as traced per-member numbers: learning rates live in the optimizer state
+(`optax.inject_hyperparams`, see jaxgan/optimizers.py); the penalty weight and the EMA
+decay are passed to the step as arguments. All members see the same batches (the data
+order of `config.seed`); their seeds set their initialisation and their noise.
+
+Member i logs as `member_i/d_loss`, samples `samples/member_i/`, and
+`--mode=export_member --config.sweep.member=i` writes it as an ordinary single-run
+checkpoint (`export_member`).
+"""
+
+import dataclasses
+import inspect
+import itertools
+import json
+import os
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxgan import checkpoint
+from jaxgan import configs
+from jaxgan import experiment
+from jaxgan import parallel
+from jaxgan.errors import UserError
+
+# sweep field -> (the config field each member sets, the step argument that carries it, or
+# None when the value lives in the state: learning rates are in the optimizer state).
+SWEPT = {
+    "g_lr": ("optim.g_lr", None),
+    "d_lr": ("optim.d_lr", None),
+    "penalty_weight": ("penalty.weight", "penalty_weight"),
+    "ema_decay": ("optim.ema_decay", "ema_decay"),
+}
+
+
+def is_sweep(config) -> bool:
+  sweep = config.get("sweep")
+  return sweep is not None and (sweep.seeds != 1 or any(len(sweep[f]) for f in SWEPT))
+
+
+def members(config) -> list[dict]:
+  """Each member's overrides, {config field: value}, in member order."""
+  axes = [[(path, value) for value in config.sweep[field]]
+          for field, (path, _) in SWEPT.items() if len(config.sweep[field])]
+  seeds = [("seed", config.seed + i) for i in range(config.sweep.seeds)]
+  return [dict(point + (seed,)) for point in itertools.product(*axes) for seed in seeds]
+
+
+def _set(config, path: str, value) -> None:
+  *parents, name = path.split(".")
+  for parent in parents:
+    config = config[parent]
+  config[name] = value
+
+
+def member_config(config, overrides: dict):
+  """The single-run config of one member: `config` with `overrides` and no sweep."""
+  member = config.copy_and_resolve_references()
+  for path, value in overrides.items():
+    _set(member, path, value)
+  member.sweep.seeds, member.sweep.member = 1, -1
+  for field in SWEPT:
+    member.sweep[field] = ()
+  return member
+
+
+def validate(config, validate_kind) -> None:
+  """The sweep block, then every member's config as its kind checks a single run."""
+  sweep = config.sweep
+  configs.require(isinstance(sweep.seeds, int) and sweep.seeds >= 1, "sweep.seeds",
+                  sweep.seeds, "must be a positive integer")
+  for field in SWEPT:
+    values = sweep[field]
+    configs.require(isinstance(values, tuple) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in values),
+                    f"sweep.{field}", values, "must be numbers, e.g. 1e-4,2e-4")
+  count = len(members(config)) if is_sweep(config) else 1
+  configs.require(isinstance(sweep.member, int) and -1 <= sweep.member < count, "sweep.member",
+                  sweep.member, f"must name one of the {count} members (0..{count - 1})")
+  if count == 1 and not is_sweep(config):
+    return
+  for index, overrides in enumerate(members(config)):
+    try:
+      validate_kind(member_config(config, overrides))
+    except UserError as error:
+      raise UserError(f"sweep member {index} ({_describe(overrides)}): {error}") from None
+
+
+def _describe(overrides: dict) -> str:
+  return ", ".join(f"{path}={value}" for path, value in overrides.items())
+
+
+def _stack(trees):
+  return jax.tree.map(lambda *leaves: jnp.stack(leaves), *trees)
+
+
+def _member(tree, index: int):
+  return jax.tree.map(lambda leaf: leaf[index], tree)
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepExperiment(experiment.Experiment):
+  """K members of one kind; its state is theirs stacked, its step theirs vmapped."""
+  overrides: tuple = ()            # Each member's {config field: value}.
+  member_experiments: tuple = ()   # One experiment per member (its init and its config).
+  step_args: tuple = ()            # (step argument, per-member float32 values) pairs.
+
+  @classmethod
+  def from_config(cls, config) -> "SweepExperiment":
+    overrides = members(config)
+    kind = experiment.KINDS[config.kind]
+    exps = tuple(kind.from_config(member_config(config, o)) for o in overrides)
+    step_args = tuple(
+        (arg, np.asarray([o[path] for o in overrides], np.float32))
+        for field, (path, arg) in SWEPT.items() if arg and len(config.sweep[field]))
+    accepted = inspect.signature(exps[0].step).parameters
+    for arg, _ in step_args:
+      if arg not in accepted:
+        raise UserError(f"config.sweep: config.kind={config.kind!r} has no {arg!r} to sweep; "
+                        f"sweep {sorted(f for f, (_, a) in SWEPT.items() if a in accepted)} "
+                        f"or learning rates instead")
+    return cls(config=config, overrides=tuple(overrides), member_experiments=exps,
+               step_args=step_args)
+
+  @property
+  def base(self) -> experiment.Experiment:
+    return self.member_experiments[0]
+
+  @property
+  def size(self) -> int:
+    return len(self.member_experiments)
+
+  @property
+  def examples_per_step(self) -> int:
+    return self.base.examples_per_step
+
+  def init(self):
+    # Each member's own init, so member i starts exactly as the single run of its config.
+    return _stack([e.init() for e in self.member_experiments])
+
+  def with_config_hyperparams(self, state):
+    return _stack([e.with_config_hyperparams(_member(state, i))
+                   for i, e in enumerate(self.member_experiments)])
+
+  @property
+  def step(self):
+    base_step, names = self.base.step, [arg for arg, _ in self.step_args]
+    values = [value for _, value in self.step_args]
+
+    def member_step(state, batch, *args):
+      return base_step(state, batch, **dict(zip(names, args)))
+
+    def step(state, batch):
+      states, metrics = jax.vmap(member_step, in_axes=(0, None, *[0] * len(values)))(
+          state, batch, *values)
+      return states, {f"member_{i}/{name}": value[i]
+                      for i in range(self.size) for name, value in metrics.items()}
+    return step
+
+  def sample_grid(self, state):
+    """{member_i/samples: its grid}: every member from the same fixed latents."""
+    grids = [self.base.sample_grid(_member(state, i)) for i in range(self.size)]
+    if grids[0] is None:
+      return None
+    return {f"member_{i}/samples": grid for i, grid in enumerate(grids)}
+
+  def evaluate(self, state) -> dict[str, float]:
+    return {f"member_{i}/{name}": value
+            for i, e in enumerate(self.member_experiments)
+            for name, value in e.evaluate(_member(state, i)).items()}
+
+  def sample(self, state, num, key, use_ema, batch_size=256):
+    del state, num, key, use_ema, batch_size
+    raise UserError("--mode=sample reads single runs; export a member first with "
+                    "--mode=export_member --config.sweep.member=I")
+
+  def describe(self) -> list[dict]:
+    return [{"member": i, **o} for i, o in enumerate(self.overrides)]
+
+
+def write_members(exp: SweepExperiment, workdir: str) -> None:
+  with open(os.path.join(workdir, "sweep_members.json"), "w") as f:
+    json.dump(exp.describe(), f, indent=2)
+
+
+def export_member(config, workdir: str, member: int, out_dir: str | None = None) -> str:
+  """Writes member `member` of the sweep in `workdir` as a single-run checkpoint (with its
+  config.json) in `out_dir` (default workdir/members/member_I); returns that directory."""
+  if not is_sweep(config):
+    raise UserError("--mode=export_member needs the sweep's config (config.sweep.*) as trained")
+  exp = experiment.build(config)
+  if not 0 <= member < exp.size:
+    raise UserError(f"config.sweep.member={member}: must name one of the {exp.size} members "
+                    f"(0..{exp.size - 1})")
+  mesh = parallel.make_mesh()
+  source = checkpoint.Checkpointer(workdir)
+  step = None if config.sample.checkpoint_step < 0 else config.sample.checkpoint_step
+  restored = source.restore(exp.abstract_state(mesh), step=step)
+  source.close()
+  if restored is None:
+    raise UserError(f"no checkpoint in {source.directory}; train the sweep first")
+  state, data_state = restored
+  single = member_config(config, exp.overrides[member])
+  out_dir = out_dir or os.path.join(workdir, "members", f"member_{member}")
+  target = checkpoint.Checkpointer(out_dir)
+  target.save(int(state.step[member]), _member(state, member), data_state)
+  target.close()
+  if jax.process_index() == 0:
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+      f.write(single.to_json_best_effort(indent=2, sort_keys=True))
+    with open(os.path.join(out_dir, "member.json"), "w") as f:
+      json.dump({"member": member, "sweep_workdir": os.path.abspath(workdir),
+                 "overrides": exp.overrides[member]}, f, indent=2)
+  return out_dir
+
+
+def override_flags(overrides: dict) -> list[str]:
+  """The command-line flags that turn the sweep's config into one member's."""
+  return [f"--config.{path}={value!r}" for path, value in overrides.items()]
