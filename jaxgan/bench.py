@@ -35,40 +35,55 @@ def _flops(compiled) -> float | None:
   return float(analysis["flops"]) if analysis and "flops" in analysis else None
 
 
+class CompiledStep:
+  """An experiment's jitted training step on a random batch, compiled once; `run(n)` takes
+  n steps and waits for them. Shared by --mode=bench and benchmarks/compare_torch.py."""
+
+  def __init__(self, config):
+    configs.validate(config, jax.device_count(), jax.process_count())
+    self.config = config
+    self.experiment = experiment_lib.build(config)
+    mesh = parallel.make_mesh()
+    self._state = self.experiment.init_state(mesh)
+    self._batch = parallel.put_batch(_random_batch(self.experiment),
+                                     parallel.batch_sharding(mesh))
+    start = time.perf_counter()
+    self._compiled = self.experiment.jit_step(mesh).lower(self._state, self._batch).compile()
+    self.compile_seconds = time.perf_counter() - start
+    self.flops = _flops(self._compiled)
+
+  def run(self, num_steps: int) -> None:
+    state, metrics = self._state, None
+    for _ in range(num_steps):
+      state, metrics = self._compiled(state, self._batch)
+    jax.block_until_ready((state, metrics))
+    self._state = state
+
+
+def steps_per_second(run, steps: int) -> float:
+  """The rate of `run(steps)`, which must block until its steps are done."""
+  start = time.perf_counter()
+  run(steps)
+  return steps / (time.perf_counter() - start)
+
+
 def benchmark(config, name: str = "", warmup_steps: int = 5, steps_per_repeat: int = 20,
               repeats: int = 5) -> dict:
   """Returns compile seconds, median steps/s and images/s, FLOPs per step and GFLOP/s."""
-  configs.validate(config, jax.device_count(), jax.process_count())
-  exp = experiment_lib.build(config)
-  mesh = parallel.make_mesh()
-  state = exp.init_state(mesh)
-  batch = parallel.put_batch(_random_batch(exp), parallel.batch_sharding(mesh))
-
-  start = time.perf_counter()
-  compiled = exp.jit_step(mesh).lower(state, batch).compile()
-  compile_seconds = time.perf_counter() - start
-  flops = _flops(compiled)
-
-  for _ in range(warmup_steps):
-    state, metrics = compiled(state, batch)
-  jax.block_until_ready(metrics)
-  rates = []
-  for _ in range(repeats):
-    start = time.perf_counter()
-    for _ in range(steps_per_repeat):
-      state, metrics = compiled(state, batch)
-    jax.block_until_ready((state, metrics))
-    rates.append(steps_per_repeat / (time.perf_counter() - start))
+  step = CompiledStep(config)
+  step.run(warmup_steps)
+  rates = [steps_per_second(step.run, steps_per_repeat) for _ in range(repeats)]
   steps_per_sec = statistics.median(rates)
+  flops = step.flops
   return {
       "experiment": name, "kind": config.kind,
       "architecture": config.model.get("architecture", "") if "model" in config else "",
       "conv_impl": config.model.get("conv_impl", "") if "model" in config else "",
       "batch_size": config.batch_size, "devices": jax.device_count(),
       "backend": jax.default_backend(), "device_kind": jax.devices()[0].device_kind,
-      "machine": platform.machine(), "compile_seconds": round(compile_seconds, 3),
+      "machine": platform.machine(), "compile_seconds": round(step.compile_seconds, 3),
       "steps_per_sec": round(steps_per_sec, 3),
-      "images_per_sec": round(steps_per_sec * exp.examples_per_step, 1),
+      "images_per_sec": round(steps_per_sec * step.experiment.examples_per_step, 1),
       "steps_per_sec_repeats": [round(r, 3) for r in rates],
       "flops_per_step": flops,
       "gflops_per_sec": round(flops * steps_per_sec / 1e9, 2) if flops else None,

@@ -1,8 +1,18 @@
-"""Shared fixtures: one prepared copy of the shipped MNIST per test session."""
+"""Shared fixtures: one prepared copy of the shipped MNIST per test session, and one XLA
+compilation cache, so the many tiny runs that build the same step compile it once."""
 
 import os
+import tempfile
 
 import pytest
+
+
+def pytest_configure(config):
+  del config
+  # Set before jax compiles anything; the environment carries it to the CLI subprocesses too.
+  if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="jaxgan_test_xla_cache_")
+  os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.2")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -144,14 +144,15 @@ def test_unknown_or_ill_typed_fields_fail_at_flag_parsing(override, message, tmp
 
 def test_sigterm_checkpoints_then_the_same_command_resumes(tmp_path):
   args = ["--config=experiments/tiny.py", f"--workdir={tmp_path}", "--config.num_steps=100000",
-          "--config.checkpoint_every=100000", "--config.log_every=100000",
+          "--config.checkpoint_every=100000", "--config.log_every=1",
           "--config.sample_every=100000"]
   process = subprocess.Popen([sys.executable, "-m", "jaxgan.main", *args], cwd=REPO,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-  metrics_deadline = time.time() + 240
-  while time.time() < metrics_deadline and not os.path.exists(tmp_path / "config.json"):
+  metrics = tmp_path / "metrics.jsonl"  # Written after each step: training has started.
+  deadline = time.time() + 240
+  while time.time() < deadline and not (metrics.exists() and metrics.stat().st_size):
     time.sleep(0.5)
-  time.sleep(3)  # Let it take some steps.
+  time.sleep(1)  # Let it take a few more steps.
   process.send_signal(signal.SIGTERM)
   output, _ = process.communicate(timeout=120)
   assert process.returncode == 0, output[-2000:]
