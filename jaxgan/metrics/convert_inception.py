@@ -24,7 +24,11 @@ def convert(pth_path: str, npz_path: str) -> None:
             if "num_batches_tracked" not in name}
   np.savez(npz_path, **arrays)
   inception.load_weights(npz_path)  # Fails with the first missing or mis-shaped array.
-  print(f"{pth_path}: sha256 {inception.file_sha256(pth_path)}")
+  digest = inception.file_sha256(pth_path)
+  known = ("the pt_inception-2015-12-05 weights" if digest == inception.PT_INCEPTION_SHA256
+           else f"NOT the pt_inception-2015-12-05 weights ({inception.PT_INCEPTION_SHA256}): "
+                "numbers made with it are not the literature's FID")
+  print(f"{pth_path}: sha256 {digest}, {known}")
   print(f"{npz_path}: sha256 {inception.file_sha256(npz_path)} ({len(arrays)} arrays)")
 
 

@@ -16,9 +16,9 @@ An .npz of the PyTorch state dict, arrays in PyTorch layout under their state-di
   https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth
 
 with `python -m jaxgan.metrics.convert_inception pt_inception-2015-12-05-6726825d.pth
-inception_fid.npz` (needs torch, only for that command). The `6726825d` in the name is, by
-torch.hub's convention, the start of the file's sha256: check it with `sha256sum`. Nothing is
-downloaded by jaxgan.
+inception_fid.npz` (needs torch, only for that command). That file's sha256 is
+PT_INCEPTION_SHA256 below (95,628,359 bytes); the converter checks it. Nothing is downloaded
+by jaxgan.
 """
 
 import functools
@@ -32,6 +32,8 @@ import numpy as np
 
 from jaxgan.errors import UserError
 
+# sha256 of pytorch-fid's pt_inception-2015-12-05-6726825d.pth (torch.hub names files by it).
+PT_INCEPTION_SHA256 = "6726825d0af5f729cebd5821db510b11b1cfad8faad88a03f1befd49fb9129b2"
 FEATURE_DIM = 2048
 NUM_LOGITS = 1008
 INPUT_SIZE = 299
