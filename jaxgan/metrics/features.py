@@ -17,7 +17,6 @@ its weights that keys the cached reference statistics.
 """
 
 import dataclasses
-import hashlib
 import os
 from typing import Any, Callable
 
@@ -28,11 +27,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxgan.errors import UserError
+from jaxgan.metrics import inception
 from jaxgan.models import classifier
 
 LENET_WEIGHTS = os.path.join(os.path.dirname(__file__), "weights", "lenet_mnist.msgpack")
 # sha256 of the shipped LENET_WEIGHTS (written by python -m jaxgan.classifier_weights).
-LENET_SHA256 = ""
+LENET_SHA256 = "d8b74d92cdd9ea38e4eab0be1ee9e4fe5041077c698285ca33c4855c8a367826"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,14 +42,6 @@ class FeatureNetwork:
   variables: Any
   fingerprint: str      # Changes whenever the weights (hence the features) change.
   has_logits: bool
-
-
-def _sha256_file(path: str) -> str:
-  digest = hashlib.sha256()
-  with open(path, "rb") as f:
-    for chunk in iter(lambda: f.read(1 << 20), b""):
-      digest.update(chunk)
-  return digest.hexdigest()
 
 
 # -- lenet-mnist ---------------------------------------------------------------------------
@@ -80,7 +72,7 @@ def load_lenet(path: str):
       raise UserError(f"{field}={path!r}: {jax.tree_util.keystr(where)} has shape "
                       f"{np.shape(got)}, LeNet needs {np.shape(want)}")
   expected = LENET_SHA256
-  digest = _sha256_file(path)
+  digest = inception.file_sha256(path)
   if shipped and expected and digest != expected:
     raise UserError(f"{path}: sha256 {digest} is not the shipped {expected}; reinstall jaxgan")
   return jax.tree.map(jnp.asarray, variables), digest
@@ -105,7 +97,6 @@ def _lenet(eval_config, image_shape) -> FeatureNetwork:
 
 # -- inception-v3 --------------------------------------------------------------------------
 def _inception(eval_config, image_shape) -> FeatureNetwork:
-  from jaxgan.metrics import inception  # pylint: disable=import-outside-toplevel
   if image_shape[-1] not in (1, 3):
     raise UserError(f"config.eval.feature_network='inception-v3' reads 1- or 3-channel images, "
                     f"not {tuple(image_shape)}; use random-cnn")
