@@ -8,6 +8,8 @@ data density. Compare losses:
   python -m jaxgan.main --config=experiments/gan_ring8.py --workdir=runs/ring8_ns
   python -m jaxgan.main --config=experiments/gan_ring8.py --workdir=runs/ring8_minimax \
       --config.loss.name=minimax
+
+or all the losses of get_sweep() at once:  ./launch.sh sweep gan_ring8 --parallel=3
 """
 
 from jaxgan import configs
@@ -32,3 +34,9 @@ def get_config():
   c.eval.num_samples = 2_500        # VEEGAN / PacGAN's count.
   c.eval.best_metric = "modes_covered"
   return c
+
+
+def get_sweep():
+  """The losses that collapse differently on the ring, each with two seeds (./launch.sh sweep)."""
+  return [{"loss.name": loss, "seed": seed}
+          for loss in ("non_saturating", "minimax", "hinge", "least_squares") for seed in (0, 1)]

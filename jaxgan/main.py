@@ -17,8 +17,10 @@ _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "Experiment file (experiments/*.py); override fields with --config.a.b=v.",
     lock_config=True)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory: checkpoints, logs, samples.")
-_MODE = flags.DEFINE_enum("mode", "train", ["train", "sample", "eval", "bench"],
-                          "What to do with the config (bench needs no --workdir).")
+_MODE = flags.DEFINE_enum(
+    "mode", "train", ["train", "sample", "eval", "bench", "export_member"],
+    "What to do with the config (bench needs no --workdir; export_member writes member "
+    "--config.sweep.member of the sweep in --workdir as a single run).")
 _DISTRIBUTED = flags.DEFINE_enum(
     "distributed", "auto", ["auto", "on", "off"],
     "Join a multi-host job (jax.distributed): auto = when the three flags below are given or "
@@ -59,6 +61,13 @@ def main(argv):
       bench.print_benchmark(_CONFIG.value, name)
     elif _MODE.value == "eval":
       print(json.dumps(train.evaluate(_CONFIG.value, _WORKDIR.value)))
+    elif _MODE.value == "export_member":
+      from jaxgan import sweep
+      member = _CONFIG.value.sweep.member
+      if member < 0:
+        raise UserError("--mode=export_member needs --config.sweep.member=I (which member to "
+                        "write; the sweep's members are listed in WORKDIR/sweep_members.json)")
+      print(sweep.export_member(_CONFIG.value, _WORKDIR.value, member))
   except (UserError, FloatingPointError) as error:
     print(f"jaxgan: error: {error}", file=sys.stderr)
     sys.exit(1)

@@ -164,6 +164,18 @@ class SweepExperiment(experiment.Experiment):
                       for i in range(self.size) for name, value in metrics.items()}
     return step
 
+  def jit_step(self, mesh):
+    # jax's vmap rule for a conv whose input and kernel both carry the member axis folds that
+    # axis into the channels with a reshape that an explicitly `data`-sharded batch refuses
+    # (ShardingTypeError); so the members see the batch replicated (free on one device).
+    step, replicated = self.step, parallel.replicated(mesh)
+
+    def replicated_batch_step(state, batch):
+      return step(state, jax.sharding.reshard(batch, replicated))
+    return jax.jit(replicated_batch_step, donate_argnums=0,
+                   in_shardings=(replicated, parallel.batch_sharding(mesh)),
+                   out_shardings=replicated)
+
   def sample_grid(self, state):
     """{member_i/samples: its grid}: every member from the same fixed latents."""
     grids = [self.base.sample_grid(_member(state, i)) for i in range(self.size)]

@@ -89,6 +89,11 @@ def write_config(config, workdir: str) -> None:
     f.write(config.to_json_best_effort(indent=2, sort_keys=True))
 
 
+def step_of(state) -> int:
+  """The state's step; a sweep's state holds one per member, all equal (jaxgan/sweep.py)."""
+  return int(np.max(jax.device_get(state.step)))
+
+
 def train_and_evaluate(config, workdir: str) -> dict:
   """Trains `config` in `workdir`, resuming from its latest checkpoint. Returns last metrics."""
   configs.validate(config, jax.device_count(), jax.process_count())
@@ -107,7 +112,7 @@ def train_and_evaluate(config, workdir: str) -> dict:
     state = jax.jit(exp.with_config_hyperparams,  # jit keeps the arrays global across hosts.
                     out_shardings=parallel.replicated(mesh))(state)
     data.set_state(data_state)
-    logging.info("Resuming from step %d in %s.", int(state.step), workdir)
+    logging.info("Resuming from step %d in %s.", step_of(state), workdir)
   if is_chief:
     write_config(config, workdir)
     if isinstance(exp, sweep.SweepExperiment):
@@ -122,7 +127,7 @@ def train_and_evaluate(config, workdir: str) -> dict:
     selection = exp.evaluator.best_key  # Builds the feature network: bad eval fields fail now.
     if selection is not None:
       best_checkpointer = checkpoint.Checkpointer(workdir, keep=1, subdir="best", best=selection)
-  start = int(state.step)
+  start = step_of(state)
   last_saved = checkpointer.latest_step()
   pending, last_metrics = [], {}
   progress = tqdm.tqdm(total=config.num_steps, initial=start, disable=not is_chief,
