@@ -139,6 +139,8 @@ launch_local() {
 
 launch_sweep() {
   local points
+  "$PYTHON" -c "import jaxgan.configs" 2>/dev/null || die "$PYTHON cannot import jaxgan: \
+activate its environment (. .venv/bin/activate) or set PYTHON=/path/to/python"
   points="$("$PYTHON" -m jaxgan.launch_points "$config_file")" || exit 1
   local names=() commands=() line point
   while IFS= read -r line; do
