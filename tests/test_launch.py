@@ -98,7 +98,9 @@ def test_sweep_runs_every_point_n_at_a_time(tmp_path):
   # A python that answers launch_points for real and records every training command.
   calls = tmp_path / "calls.txt"
   fake_python = _stand_in(tmp_path, "python", f"""
-if [[ "$2" == jaxgan.launch_points ]]; then exec {shlex.quote(sys.executable)} "$@"; fi
+if [[ "$1" == -c || "$2" == jaxgan.launch_points ]]; then
+  exec {shlex.quote(sys.executable)} "$@"
+fi
 echo "$*" >> {calls}
 """)
   result = launch("sweep", "mlp_gan_mnist", "--parallel=2", f"--workdir={tmp_path}/w",
@@ -112,7 +114,9 @@ echo "$*" >> {calls}
 
 def test_a_failed_sweep_run_fails_the_sweep(tmp_path):
   fake_python = _stand_in(tmp_path, "python", f"""
-if [[ "$2" == jaxgan.launch_points ]]; then exec {shlex.quote(sys.executable)} "$@"; fi
+if [[ "$1" == -c || "$2" == jaxgan.launch_points ]]; then
+  exec {shlex.quote(sys.executable)} "$@"
+fi
 [[ "$*" != *seed=1* ]]
 """)
   result = launch("sweep", "mlp_gan_mnist", f"--workdir={tmp_path}/w",
