@@ -24,6 +24,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [_HERE, os.path.dirname(_HERE)]  # torch_dcgan, and experiments/ of the repo.
 import torch_dcgan  # pylint: disable=g-import-not-at-top,wrong-import-position
 
+from jaxgan import xla_flags  # pylint: disable=g-import-not-at-top,wrong-import-position
 from jaxgan import bench  # pylint: disable=g-import-not-at-top,wrong-import-position
 from experiments import dcgan_cifar10  # pylint: disable=g-import-not-at-top,wrong-import-position
 from experiments import dcgan_mnist  # pylint: disable=g-import-not-at-top,wrong-import-position
@@ -77,6 +78,7 @@ def main(argv=None):
   p.add_argument("--threads", type=int, default=os.cpu_count(), help="PyTorch's threads")
   args = p.parse_args(argv)
   torch.set_num_threads(args.threads)
+  xla_flags.set_defaults()  # As python -m jaxgan.main does.
   for name in args.configs:
     print(json.dumps(compare(name, args.batch, args.pairs, args.steps, args.warmup,
                              args.conv_impl)), flush=True)

@@ -9,6 +9,7 @@ from absl import flags
 from absl import logging
 from ml_collections import config_flags
 
+from jaxgan import xla_flags
 from jaxgan.errors import UserError
 
 FLAGS = flags.FLAGS
@@ -45,6 +46,7 @@ def main(argv):
   logging.get_absl_handler().addFilter(_HideLibraryInfo())
   if _MODE.value != "bench" and not _WORKDIR.value:
     raise app.UsageError(f"--mode={_MODE.value} needs --workdir=DIR (where the run lives)")
+  xla_flags.set_defaults()  # Before JAX starts its backend.
   try:
     from jaxgan import distributed  # Imported after flag parsing so --help stays fast.
     distributed.initialize(_DISTRIBUTED.value, _COORDINATOR.value, _NUM_PROCESSES.value,
