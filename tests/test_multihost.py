@@ -14,7 +14,6 @@ import time
 
 import jax
 import numpy as np
-import pytest
 
 from jaxgan import checkpoint
 from jaxgan import experiment
@@ -68,9 +67,6 @@ def restore(config, workdir, step=None):
   return jax.device_get(state), data_state
 
 
-@pytest.mark.skip(reason="fails on main since the scale-out merge: the two processes finish "
-                         "training but the jax.distributed shutdown barrier times out "
-                         "(INTERNAL: Shutdown barrier has failed); open in issue 6")
 def test_two_processes_agree_and_their_checkpoint_restores_in_one(tmp_path):
   script = [os.path.abspath(__file__), str(tmp_path / "two")]
   outputs = finish(launch([script, script], tmp_path))

@@ -6,6 +6,8 @@ splits are read into memory once, as uint8 NHWC arrays, so batching costs only a
 
 import functools
 import os
+import shutil
+import tempfile
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -30,10 +32,28 @@ def data_dir(config_data_dir: str) -> str:
 
 
 def prepare_shipped(name: str, directory: str) -> None:
-  """Writes a shipped dataset to array_record in `directory` (once; later calls are no-ops)."""
-  builder = SHIPPED[name](data_dir=directory, file_format="array_record")
-  if not builder.is_prepared():
+  """Writes a shipped dataset to array_record in `directory` (once; later calls are no-ops).
+
+  Several processes may prepare it at once (the hosts of a job, test workers): each writes
+  into its own staging folder and renames the finished version folder into place, which is
+  atomic, so a reader sees a whole dataset or none; the losers of the race drop their copy.
+  """
+  if SHIPPED[name](data_dir=directory, file_format="array_record").is_prepared():
+    return
+  os.makedirs(directory, exist_ok=True)
+  staging = tempfile.mkdtemp(prefix=f".{name}-staging-", dir=directory)
+  try:
+    builder = SHIPPED[name](data_dir=staging, file_format="array_record")
     builder.download_and_prepare()
+    target = os.path.join(directory, os.path.relpath(builder.data_dir, staging))
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    try:
+      os.rename(builder.data_dir, target)
+    except OSError:  # Another process put it there first.
+      if not os.path.exists(os.path.join(target, "dataset_info.json")):
+        raise
+  finally:
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _catalog_source(name: str, split: str, directory: str):
