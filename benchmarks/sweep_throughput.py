@@ -23,6 +23,7 @@ import jax
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(_HERE))  # experiments/ of the repo.
 
+from jaxgan import xla_flags  # pylint: disable=g-import-not-at-top,wrong-import-position
 from jaxgan import bench  # pylint: disable=g-import-not-at-top,wrong-import-position
 from experiments import dcgan_mnist  # pylint: disable=g-import-not-at-top,wrong-import-position
 from experiments import mlp_gan_mnist  # pylint: disable=g-import-not-at-top,wrong-import-position
@@ -69,6 +70,7 @@ def main() -> None:
   parser.add_argument("--note", default="",
                       help="Recorded with the numbers, e.g. 'shared 2-core CPU'.")
   args = parser.parse_args()
+  xla_flags.set_defaults()  # As python -m jaxgan.main does.
   for name in args.configs:
     result = compare(name, args.members, args.steps, args.pairs, args.warmup)
     if args.note:
