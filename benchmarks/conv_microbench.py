@@ -2,7 +2,6 @@
 
     python benchmarks/conv_microbench.py                    # every layer, impl xla vs fast
     python benchmarks/conv_microbench.py --only cifar --reps 20
-    python benchmarks/conv_microbench.py --dw-chunk-mib 1 2 4 8 1e9   # weight-grad chunking
 
 Each cell is the median (or --stat min) wall time in ms of a jitted call (block_until_ready), after one
 warm-up call, for batch --batch (64). 'dx' and 'dw' time the VJP of one cotangent w.r.t.
@@ -18,6 +17,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from jaxgan import xla_flags  # noqa: E402
+
+xla_flags.set_defaults()  # As python -m jaxgan.main does, before JAX starts its backend.
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
@@ -85,26 +88,12 @@ def main(argv=None):
   p.add_argument("--stat", choices=["median", "min"], default="median",
                  help="min is steadier when other processes share the CPU")
   p.add_argument("--impls", nargs="+", default=["xla", "fast"])
-  p.add_argument("--dw-chunk-mib", nargs="+", type=float, default=None,
-                 help="instead of impl xla vs fast: time the fast weight gradient for each "
-                      "patch-chunk budget (MiB; a huge value = the whole batch at once)")
   args = p.parse_args(argv)
   global STAT
   STAT = min if args.stat == "min" else statistics.median
   layers = [l for l in LAYERS if args.only in l[0]]
   print(f"# backend={jax.default_backend()} devices={jax.device_count()} "
         f"cpus={os.cpu_count()} batch={args.batch} reps={args.reps} ({args.stat} ms)")
-
-  if args.dw_chunk_mib:
-    print(f"{'layer':16s} " + " ".join(f"{'dw@' + format(m, 'g') + 'MiB':>12s}"
-                                       for m in args.dw_chunk_mib))
-    for layer in layers:
-      cells = []
-      for mib in args.dw_chunk_mib:
-        conv_ops._DW_CHUNK_BYTES = int(mib * 2**20)
-        cells.append(bench_layer(layer, "fast", args.batch, args.reps)["dw"])
-      print(f"{layer[0]:16s} " + " ".join(f"{c:12.1f}" for c in cells), flush=True)
-    return
 
   cols = ["fwd", "dx", "dw", "all"]
   head = " ".join(f"{i + ':' + c:>10s}" for i in args.impls for c in cols)

@@ -70,7 +70,7 @@ def test_kernel_sizes(kind, k, strides):
 
 @pytest.mark.parametrize("kind,x_shape,out_ch,padding", [
     ("conv", (3, 9, 9, 1), 5, "SAME"),         # one input channel
-    ("conv", (1, 9, 7, 5), 1, "VALID"),        # one output channel: patches on the dy side
+    ("conv", (1, 9, 7, 5), 1, "VALID"),        # one output channel
     ("transpose", (3, 5, 6, 5), 1, "SAME"),
     ("transpose", (1, 4, 4, 1), 3, ((3, 3), (3, 3))),   # padding > kernel - 1: crops
 ])
@@ -85,17 +85,9 @@ def test_dcgan_shapes(kind):
   _compare(kind, (2, 8, 8, 4), (4, 4), 6, (2, 2), pad)
 
 
-def test_weight_grad_chunking(monkeypatch):
-  # A tiny chunk budget forces the loop over batch chunks (3 chunks of 2 examples).
-  monkeypatch.setattr(conv_ops, "_DW_CHUNK_BYTES", 3 * 5 * 4 * 4 * 4 * 2)
-  _compare("conv", (6, 6, 5, 4), (4, 4), 3, (2, 2), ((1, 1), (1, 1)))
-  _compare("transpose", (6, 3, 3, 4), (4, 4), 2, (2, 2), ((2, 2), (2, 2)))
-
-
-def test_explicit_mesh_sharding(monkeypatch):
+def test_explicit_mesh_sharding():
   # The train step shards the batch over an explicit mesh: reshapes and contractions over
   # the batch need explicit output shardings there.
-  monkeypatch.setattr(conv_ops, "_DW_CHUNK_BYTES", 1)
   mesh = jax.make_mesh((jax.device_count(),), ("data",),
                        axis_types=(jax.sharding.AxisType.Explicit,))
   n = 2 * jax.device_count()

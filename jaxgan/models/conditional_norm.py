@@ -4,6 +4,8 @@ batch statistics shared by all classes, a scale and an offset per class."""
 import flax.linen as nn
 import jax
 
+from jaxgan.models import batch_norm
+
 
 class ConditionalBatchNorm(nn.Module):
   """BN(x) * gamma[y] + beta[y]; an ordinary BatchNorm when `num_classes` is 0."""
@@ -13,8 +15,8 @@ class ConditionalBatchNorm(nn.Module):
   def __call__(self, x, y=None, train: bool = True):
     conditional = self.num_classes > 0
     # momentum 0.9 and eps 1e-5 are PyTorch's BatchNorm defaults, as in models/dcgan.py.
-    x = nn.BatchNorm(use_running_average=not train, momentum=0.9, epsilon=1e-5,
-                     use_scale=not conditional, use_bias=not conditional)(x)
+    x = batch_norm.BatchNorm(use_running_average=not train, momentum=0.9, epsilon=1e-5,
+                             use_scale=not conditional, use_bias=not conditional)(x)
     if not conditional:
       return x
     if y is None:

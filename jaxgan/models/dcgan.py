@@ -9,6 +9,7 @@ from typing import Sequence
 import flax.linen as nn
 import jax.numpy as jnp
 
+from jaxgan.models import batch_norm
 from jaxgan.models import conditioning
 from jaxgan.models import heads
 from jaxgan.models import layers
@@ -20,7 +21,7 @@ _DOUBLE = ((2, 2), (2, 2))   # ConvTranspose k4 s2 p1
 
 def _batch_norm(train: bool):
   # momentum 0.9 and eps 1e-5 are PyTorch's BatchNorm defaults (its momentum=0.1).
-  return nn.BatchNorm(use_running_average=not train, momentum=0.9, epsilon=1e-5)
+  return batch_norm.BatchNorm(use_running_average=not train, momentum=0.9, epsilon=1e-5)
 
 
 class DCGANGenerator(nn.Module):

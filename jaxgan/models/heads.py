@@ -13,6 +13,8 @@ from typing import Sequence
 
 import flax.linen as nn
 
+from jaxgan.models import batch_norm
+
 
 def auxiliary_outputs(features, train: bool, aux_classes: int = 0,
                       code_dims: Sequence[int] = (0, 0)) -> dict:
@@ -24,7 +26,7 @@ def auxiliary_outputs(features, train: bool, aux_classes: int = 0,
   categorical, continuous = code_dims
   if categorical or continuous:
     q = nn.Dense(128)(features)
-    q = nn.BatchNorm(use_running_average=not train, momentum=0.9, epsilon=1e-5)(q)
+    q = batch_norm.BatchNorm(use_running_average=not train, momentum=0.9, epsilon=1e-5)(q)
     q = nn.leaky_relu(q, 0.1)
     if categorical:
       aux["code_logits"] = nn.Dense(categorical)(q)

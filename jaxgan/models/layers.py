@@ -14,6 +14,7 @@ from typing import Any, Union
 import flax.linen as nn
 import jax.numpy as jnp
 
+from jaxgan.ops import channels
 from jaxgan.ops import conv as conv_ops
 
 PaddingLike = Union[str, int, Sequence[Union[int, tuple[int, int]]]]
@@ -77,7 +78,7 @@ class Conv(nn.Module):
     y = conv_ops.conv2d(x, kernel, _pair(self.strides, "strides"),
                         canonical_padding(self.padding), impl=self.impl)
     if bias is not None:
-      y = y + bias
+      y = channels.add_channels(y, bias)
     return y if restore is None else restore(y)
 
 
@@ -109,5 +110,5 @@ class ConvTranspose(nn.Module):
     y = conv_ops.conv_transpose2d(x, kernel, _pair(self.strides, "strides"),
                                   canonical_padding(self.padding), impl=self.impl)
     if bias is not None:
-      y = y + bias
+      y = channels.add_channels(y, bias)
     return y if restore is None else restore(y)

@@ -15,6 +15,7 @@ import flax.linen as nn
 import jax.numpy as jnp
 
 from jaxgan.models import attention
+from jaxgan.models import batch_norm
 from jaxgan.models import conditional_norm
 from jaxgan.models import conditioning
 from jaxgan.models import heads
@@ -105,7 +106,7 @@ class ResNetGenerator(nn.Module):
       h = GeneratorBlock(self.channels, norm_classes, sn, self.conv_impl)(h, y, train)
       if h.shape[1] == self.attention_resolution:
         h = attention.SelfAttention(spectral_norm=sn)(h, train)
-    h = nn.relu(nn.BatchNorm(use_running_average=not train, momentum=0.9, epsilon=1e-5)(h))
+    h = nn.relu(batch_norm.BatchNorm(use_running_average=not train, momentum=0.9, epsilon=1e-5)(h))
     h = _conv(h, self.out_channels, 3, sn=sn, train=train, impl=self.conv_impl)
     return jnp.tanh(h)
 
