@@ -14,6 +14,7 @@ from jaxgan import losses
 from jaxgan import penalties
 from jaxgan.models import codes as codes_lib
 from jaxgan.models import heads
+from jaxgan.ops import batch_sharding
 from jaxgan.state import GANState
 from jaxgan.state import Network
 
@@ -68,6 +69,7 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
     z, fake_labels = sample_latents(z_key, batch_size, latent_dim, num_classes)
     codes = codes_lib.sample(jax.random.fold_in(z_key, 1), batch_size, *code_dims)
     z = codes_lib.append(z, codes, code_dims[0])
+    z, fake_labels, codes = batch_sharding.shard_like((z, fake_labels, codes), images[i])
 
     def generate(g_params, z=z, fake_labels=fake_labels, g_collections=g_collections):
       return apply_train(generator, state.g, g_params, z, fake_labels, collections=g_collections)

@@ -97,5 +97,27 @@ def _straight_and_resumed(root: str) -> None:
   print(json.dumps({"device_count": jax.device_count()}))
 
 
+def test_noise_drawn_in_the_step_is_sharded_like_the_batch():
+  # Noise drawn inside the step comes out replicated; unless it is laid out like the batch,
+  # every device would run G (and D on the fakes) on the whole batch.
+  from jax.sharding import NamedSharding, PartitionSpec as P
+  from jaxgan.ops import batch_sharding
+  mesh = parallel.make_mesh()
+  images = jax.device_put(np.zeros((4, 2, 2, 1), np.float32), NamedSharding(mesh, P("data")))
+  specs = {}
+
+  def f(images):
+    z = jax.random.normal(jax.random.key(0), (4, 3))
+    labels = jax.random.randint(jax.random.key(1), (4,), 0, 10)
+    assert jax.typeof(z).sharding.spec == P(None, None)
+    z, labels = batch_sharding.shard_like((z, labels), images)
+    specs.update(z=jax.typeof(z).sharding.spec, labels=jax.typeof(labels).sharding.spec)
+    return z
+
+  with jax.set_mesh(mesh):
+    jax.jit(f)(images)
+  assert specs == {"z": P("data", None), "labels": P("data")}
+
+
 if __name__ == "__main__":
   {"straight_and_resumed": _straight_and_resumed}[sys.argv[1]](*sys.argv[2:])

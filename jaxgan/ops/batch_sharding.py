@@ -39,3 +39,14 @@ def replicated(ref, ndim):
   """The replicated sharding of an ndim result on ref's mesh; None without a mesh."""
   mesh, _, _ = batch_sharding(ref)
   return None if mesh is None else NamedSharding(mesh, P(*(None,) * ndim))
+
+
+def shard_like(tree, ref):
+  """The arrays of `tree` (leading dim = ref's batch) laid out like ref's batch: noise drawn
+  inside a step is replicated, which would make every device compute on the whole batch."""
+  mesh, axes, _ = batch_sharding(ref)
+  if mesh is None:
+    return tree
+  return jax.tree.map(
+      lambda a: jax.sharding.reshard(a, NamedSharding(mesh, P(axes, *(None,) * (a.ndim - 1)))),
+      tree)
