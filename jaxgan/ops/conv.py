@@ -9,7 +9,9 @@ CIFAR generator's layers, two cores). This module computes the same functions as
 ``jax.custom_vjp`` built from three primitives of one strided convolution
 ``y = conv(x, v, stride s, padding q)``, none of which dilates its input with zeros:
 
-  * forward: ``lax.conv_general_dilated`` itself (Eigen's spatial convolution is fast);
+  * forward: ``lax.conv_general_dilated`` itself (Eigen's spatial convolution is fast),
+    except for a few output channels, where one matmul and a sum of shifted slices is 5x
+    faster;
   * input gradient: the *sub-pixel* form -- one stride-1 convolution of ``dy`` with the
     kernel regrouped into ``s*s`` phases stacked on the output channels, then
     depth-to-space and a crop;
@@ -116,7 +118,37 @@ def _fwd(x, v, s, q):
   if any(c[0] or c[1] for c in crop):
     x = lax.pad(x, jnp.zeros((), x.dtype), [(0, 0, 0), *crop, (0, 0, 0)])
   q = tuple((max(lo, 0), max(hi, 0)) for lo, hi in q)
+  if v.shape[-1] <= _FEW_OUTPUTS:
+    return _fwd_few_outputs(x, v, s, q)
   return lax.conv_general_dilated(x, v, s, q, dimension_numbers=_DN)
+
+
+# Eigen's convolution is slow when it makes few channels (64 -> 3, 3x3 on 64x32x32: ~11 ms,
+# ~20 GFLOP/s); up to this many output channels _fwd_few_outputs is used (~2 ms there).
+_FEW_OUTPUTS = 4
+
+
+def _fwd_few_outputs(x, v, s, q):
+  """_fwd (q >= 0) as one matmul and a sum of shifted slices: every tap's outputs for every
+  input pixel, z = x @ v (KH*KW*O values per pixel), then y[p] = sum_t z[s*p + t, t]."""
+  kh, kw, c, o = v.shape
+  n, h, w, _ = x.shape
+  rows = n * h * w
+  z = jnp.dot(batch_sharding.reshape(x, (rows, c), x),
+              v.transpose(2, 0, 1, 3).reshape(c, kh * kw * o))
+  z = batch_sharding.reshape(z, (n, h, w, kh * kw * o), x)
+  z = jnp.pad(z, ((0, 0), q[0], q[1], (0, 0)))
+  ho = (h + q[0][0] + q[0][1] - kh) // s[0] + 1
+  wo = (w + q[1][0] + q[1][1] - kw) // s[1] + 1
+  y = None
+  for i in range(kh):
+    for j in range(kw):
+      t = i * kw + j
+      tap = lax.slice(z, (0, i, j, t * o),
+                      (n, i + s[0] * (ho - 1) + 1, j + s[1] * (wo - 1) + 1, (t + 1) * o),
+                      (1, s[0], s[1], 1))
+      y = tap if y is None else y + tap
+  return y
 
 
 def _dx(g, v, s, q, in_hw):
