@@ -2,10 +2,12 @@
 
     python benchmarks/conv_microbench.py                    # every layer, impl xla vs fast
     python benchmarks/conv_microbench.py --only cifar --reps 20
+    python benchmarks/conv_microbench.py --impls torch fast --stat min   # needs '.[bench]'
 
 Each cell is the median (or --stat min) wall time in ms of a jitted call (block_until_ready), after one
 warm-up call, for batch --batch (64). 'dx' and 'dw' time the VJP of one cotangent w.r.t.
 one argument (XLA drops the unused half); 'all' is forward plus both gradients in one jit.
+Impl 'torch' times the same layer in PyTorch, where dx, dw and all include the forward.
 """
 
 from __future__ import annotations
@@ -60,7 +62,43 @@ def time_ms(fn, *args, reps: int) -> float:
   return 1e3 * STAT(ts)
 
 
+def bench_layer_torch(layer, batch: int, reps: int) -> dict[str, float]:
+  """The same layer in PyTorch (NCHW, torch.autograd.grad); 'torch' in --impls."""
+  import torch  # pylint: disable=g-import-not-at-top  (only for this column)
+  import torch.nn.functional as F  # pylint: disable=g-import-not-at-top
+  _, kind, (h, w_, c), feat, k, s, _ = layer
+  torch.set_num_threads(os.cpu_count())
+  x = torch.randn(batch, c, h, w_, requires_grad=True)
+  # PyTorch's padding 1 is the DCGAN layers' ((1, 1), (1, 1)) conv / ((2, 2), (2, 2)) ConvT.
+  if kind == "c":
+    w = (0.05 * torch.randn(feat, c, k, k)).requires_grad_()
+    f = lambda: F.conv2d(x, w, stride=s, padding=1)  # noqa: E731
+  else:
+    w = (0.05 * torch.randn(c, feat, k, k)).requires_grad_()
+    f = lambda: F.conv_transpose2d(x, w, stride=s, padding=1)  # noqa: E731
+  g = torch.randn_like(f())
+
+  def run(wrt):
+    def call():
+      if not wrt:
+        with torch.no_grad():
+          return f()
+      return torch.autograd.grad(f(), wrt, g)
+    call()
+    ts = []
+    for _ in range(reps):
+      t0 = time.perf_counter()
+      call()
+      ts.append(time.perf_counter() - t0)
+    return 1e3 * STAT(ts)
+
+  # dx, dw and all include the forward pass PyTorch's autograd needs to record.
+  return {"fwd": run(()), "dx": run((x,)), "dw": run((w,)), "all": run((x, w))}
+
+
 def bench_layer(layer, impl: str, batch: int, reps: int) -> dict[str, float]:
+  if impl == "torch":
+    return bench_layer_torch(layer, batch, reps)
   _, kind, hwc, feat, k, s, pad = layer
   op = conv_ops.conv2d if kind == "c" else conv_ops.conv_transpose2d
   kx, kw, kg = jax.random.split(jax.random.key(0), 3)
