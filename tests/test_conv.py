@@ -85,6 +85,30 @@ def test_dcgan_shapes(kind):
   _compare(kind, (2, 8, 8, 4), (4, 4), 6, (2, 2), pad)
 
 
+@pytest.mark.parametrize("split", [True, False], ids=["by_phase", "one_conv"])
+@pytest.mark.parametrize("kind,x_shape,k,strides,padding", [
+    ("transpose", (2, 4, 4, 5), (4, 4), (2, 2), ((2, 2), (2, 2))),   # DCGAN G: 4x4 -> 8x8
+    ("conv", (2, 8, 8, 5), (4, 4), (2, 2), ((1, 1), (1, 1))),        # DCGAN D: 8x8 -> 4x4
+    ("transpose", (1, 3, 5, 2), (3, 3), (3, 3), ((2, 1), (0, 2))),
+    ("conv", (1, 9, 6, 2), (5, 3), (3, 2), ((2, 2), (1, 0))),
+    ("transpose", (3, 7, 9, 5), (3, 4), (2, 2), "SAME"),             # unequal phases
+])
+def test_input_gradient_split_by_phase(monkeypatch, split, kind, x_shape, k, strides, padding):
+  # _dx runs one convolution per stride phase when the single one would waste enough rows;
+  # both forms must give the same numbers wherever either is chosen.
+  monkeypatch.setattr(conv_ops, "_SPLIT_PHASES_WASTE", 1.0 if split else float("inf"))
+  _compare(kind, x_shape, k, 3, strides, padding)
+
+
+def test_small_transposed_conv_runs_one_conv_per_phase():
+  # The 4x4 -> 8x8 transposed conv of the DCGAN generators computes 25 rows per phase in one
+  # convolution where 16 are needed; it must take the per-phase form (4 convolutions).
+  x, w = jnp.ones((2, 4, 4, 8)), jnp.ones((4, 4, 8, 6))
+  jaxpr = jax.make_jaxpr(lambda x, w: conv_ops.conv_transpose2d(x, w, 2, ((2, 2), (2, 2)),
+                                                                "fast"))(x, w)
+  assert str(jaxpr).count("conv_general_dilated") == 4
+
+
 def test_explicit_mesh_sharding():
   # The train step shards the batch over an explicit mesh: reshapes and contractions over
   # the batch need explicit output shardings there.
