@@ -14,7 +14,6 @@ steps/s of each and the median of the per-pair ratios jaxgan/PyTorch.
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 
@@ -63,7 +62,7 @@ def compare(name: str, batch_size: int, pairs: int, steps: int, warmup: int,
       "jaxgan_gflops_per_sec": round(flops * jax_rate / 1e9, 2) if flops else None,
       "jaxgan_compile_seconds": round(jax_step.compile_seconds, 2),
       "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-      "machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+      **bench.cpu_description(),
   }
 
 

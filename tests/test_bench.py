@@ -27,3 +27,16 @@ def test_xla_cpu_defaults_are_added_once_and_yield_to_the_users_flags(monkeypatc
   monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_experimental_ynn_fusion_type=all")
   xla_flags.set_defaults()
   assert os.environ["XLA_FLAGS"] == "--xla_cpu_experimental_ynn_fusion_type=all"
+
+
+def test_cpu_description_reads_model_and_widest_vector_extension(monkeypatch, tmp_path):
+  cpuinfo = tmp_path / "cpuinfo"
+  cpuinfo.write_text("processor\t: 0\nmodel name\t: Test CPU 9000\n"
+                     "flags\t\t: fpu sse2 avx avx2 fma avx512f avx512bw\n")
+  real_open = open
+  monkeypatch.setattr("builtins.open", lambda path, *a, **k: real_open(
+      cpuinfo if path == "/proc/cpuinfo" else path, *a, **k))
+  described = bench.cpu_description()
+  assert described["cpu_model"] == "Test CPU 9000"
+  assert described["vector_isa"] == "avx512f"
+  assert described["cpus"] == os.cpu_count()
