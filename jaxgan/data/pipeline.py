@@ -58,3 +58,12 @@ class BatchIterator:
 
   def set_state(self, state: dict) -> None:
     self._position = int(state["position"])
+
+
+def make_iterator(stream, seed: int, process_index: int = 0, process_count: int = 1):
+  """An iterator over `stream`'s local batches with get_state/set_state (see data/spec.py)."""
+  from jaxgan.data import sources  # pylint: disable=import-outside-toplevel  (shim, replaced)
+  arrays = sources.load_split(stream.dataset, stream.split, stream.data_dir)
+  arrays = {name: arrays[name] for name in stream.features}
+  return BatchIterator(arrays, stream.examples_per_step, seed + stream.seed_offset,
+                       process_index, process_count)
