@@ -44,6 +44,7 @@ def default_config() -> ml_collections.ConfigDict:
   c.optim.grad_clip = 0.0
 
   c.eval_split = "test"             # Evaluation and the sample grids translate this split.
+  c.sample = ml_collections.ConfigDict()  # Merged into the shared sample block.
   c.sample.input_dir = ""           # --mode=sample also translates these images...
   c.sample.output_dir = ""          # ...into this folder (same names); "": <samples>/translated.
   return c
