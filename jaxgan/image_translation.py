@@ -31,12 +31,9 @@ def batches(source, names, num: int, batch_size: int) -> Iterator[dict[str, np.n
   float32 in [-1, 1], as the step sees them."""
   num = min(num, len(source)) if num else len(source)
   for start in range(0, num, batch_size):
-    records = source.__getitems__(range(start, min(start + batch_size, num)))
-    batch = {}
-    for name in names:
-      stacked = np.stack([np.asarray(r[name]) for r in records])
-      batch[name] = pipeline.to_unit_range(stacked) if stacked.dtype == np.uint8 else stacked
-    yield batch
+    read = source.batch(np.arange(start, min(start + batch_size, num)))
+    yield {name: pipeline.to_unit_range(read[name]) if read[name].dtype == np.uint8
+           else read[name] for name in names}
 
 
 def to_channels(images, channels: int):

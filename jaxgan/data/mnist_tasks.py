@@ -56,7 +56,8 @@ def tint(digit: np.ndarray, hue: float) -> np.ndarray:
 
 
 class MnistTask:
-  """A random-access source: len(), [i] -> {feature: np.ndarray}, and __getitems__."""
+  """A random-access source (data/records.py's contract): len(), [i] and record(i) ->
+  {feature: np.ndarray}, batch(indices) -> {feature: [n, ...]}, __getitems__."""
 
   def __init__(self, task: str, split: str):
     if task not in TASKS:
@@ -74,6 +75,9 @@ class MnistTask:
     return self._length
 
   def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+    return self.record(index)
+
+  def record(self, index: int) -> dict[str, np.ndarray]:
     index = int(index)
     if not 0 <= index < self._length:
       raise IndexError(f"mnist_{self.task}[{self.split}] has {self._length} records, not {index}")
@@ -94,7 +98,11 @@ class MnistTask:
     return {"image": tint(digit, rng.uniform()), "label": label}
 
   def __getitems__(self, indices) -> list[dict[str, np.ndarray]]:
-    return [self[i] for i in indices]
+    return [self.record(i) for i in indices]
+
+  def batch(self, indices) -> dict[str, np.ndarray]:
+    records = self.__getitems__(indices)
+    return {name: np.stack([r[name] for r in records]) for name in records[0]}
 
 
 def features(task: str) -> dict[str, tuple[tuple, str]]:
