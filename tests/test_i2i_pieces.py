@@ -173,3 +173,11 @@ def test_unet_dropout_is_the_noise():
   assert not np.allclose(run(1, True), run(2, True))
   np.testing.assert_array_equal(run(1, False), run(2, False))
   np.testing.assert_array_equal(run(1, True), run(1, True))
+
+
+@pytest.mark.parametrize("mode", ["edge", "reflect"])
+def test_padding_matches_jnp_pad(mode):
+  from jaxgan.models import padding
+  x = jax.random.normal(jax.random.PRNGKey(0), (2, 5, 6, 3))
+  np.testing.assert_array_equal(padding.pad2d(x, 2, 1, 3, 0, mode),
+                                jnp.pad(x, ((0, 0), (2, 1), (3, 0), (0, 0)), mode))

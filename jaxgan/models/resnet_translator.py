@@ -13,6 +13,7 @@ import jax.numpy as jnp
 
 from jaxgan.models import layers
 from jaxgan.models import norms
+from jaxgan.models import padding
 
 _HALVE3 = ((1, 1), (1, 1))    # Conv k3 s2 p1.
 _DOUBLE3 = ((1, 2), (1, 2))   # ConvTranspose k3 s2, PyTorch's padding 1 + output_padding 1.
@@ -23,7 +24,7 @@ def blocks_for(size: int) -> int:
 
 
 def _reflect(x, pad: int):
-  return jnp.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)), "reflect")
+  return padding.pad2d(x, pad, pad, pad, pad, "reflect")
 
 
 class ResidualBlock(nn.Module):

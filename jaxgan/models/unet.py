@@ -20,6 +20,7 @@ import jax.numpy as jnp
 
 from jaxgan.models import layers
 from jaxgan.models import norms
+from jaxgan.models import padding
 
 _DOWN = ((1, 1), (1, 1))  # Conv k4 s2 p1: halves.
 _UP = ((2, 2), (2, 2))    # ConvTranspose k4 s2 (PyTorch p1): doubles.
@@ -53,7 +54,7 @@ class UNetGenerator(nn.Module):
     ph, pw = padded_size(h, depth), padded_size(w, depth)
     if (ph, pw) != (h, w):  # Edge padding keeps the border's value (MNIST's black) going.
       top, left = (ph - h) // 2, (pw - w) // 2
-      x = jnp.pad(x, ((0, 0), (top, ph - h - top), (left, pw - w - left), (0, 0)), "edge")
+      x = padding.pad2d(x, top, ph - h - top, left, pw - w - left, "edge")
     widths = [min(self.features * 2 ** i, self.max_features) for i in range(depth)]
 
     skips, y = [], x
