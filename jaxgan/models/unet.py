@@ -16,11 +16,13 @@ encoder conv nor on the innermost (1x1) one.
 import math
 
 import flax.linen as nn
+import jax
 import jax.numpy as jnp
 
 from jaxgan.models import layers
 from jaxgan.models import norms
 from jaxgan.models import padding
+from jaxgan.ops import batch_sharding
 
 _DOWN = ((1, 1), (1, 1))  # Conv k4 s2 p1: halves.
 _UP = ((2, 2), (2, 2))    # ConvTranspose k4 s2 (PyTorch p1): doubles.
@@ -45,6 +47,16 @@ class UNetGenerator(nn.Module):
   dropout_rate: float = 0.5
   norm: str = "instance"
   conv_impl: str = "auto"
+
+  def _dropout(self, y, active: bool):
+    """nn.Dropout, with the mask laid out like the batch (flax draws it replicated, which an
+    explicitly sharded batch refuses; see jaxgan/ops/batch_sharding.py)."""
+    if not active or self.dropout_rate == 0:
+      return y
+    keep = 1.0 - self.dropout_rate
+    mask = jax.random.bernoulli(self.make_rng("dropout"), keep, y.shape)
+    mask = batch_sharding.shard_like(mask, y)
+    return jnp.where(mask, y / keep, 0.0).astype(y.dtype)
 
   @nn.compact
   def __call__(self, x, train: bool = True, dropout: bool | None = None):
@@ -78,7 +90,7 @@ class UNetGenerator(nn.Module):
         break
       y = norms.make(self.norm, train)(y)
       if depth - 1 - level < self.dropout_blocks:  # Innermost decoder blocks first.
-        y = nn.Dropout(self.dropout_rate, deterministic=not dropout)(y)
+        y = self._dropout(y, dropout)
       y = jnp.concatenate([y, skips.pop()], axis=-1)
     y = jnp.tanh(y)
     if (ph, pw) != (h, w):
