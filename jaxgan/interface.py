@@ -55,7 +55,8 @@ class Experiment:
     raise NotImplementedError
 
   def init(self):
-    """A fresh train state (a PyTree of arrays) from `config.seed`."""
+    """A fresh train state from `config.seed`: a PyTree of arrays with a `step` field (an
+    int32 scalar the step increments; the loop reads it to resume and to name files)."""
     raise NotImplementedError
 
   @property
