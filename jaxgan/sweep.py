@@ -1,15 +1,17 @@
-"""Sweeps inside one compiled program: K members trained at once by vmapping the step.
+"""Sweeps inside one program: K members of any kind trained at once by vmapping its step.
 
 `--config.sweep.seeds=4 --config.sweep.d_lr=1e-4,2e-4` trains 8 members, every listed
-value times seeds `seed, seed+1, ...` (seeds vary fastest). The state is each member's
-state stacked on a leading axis; one step is the kind's own step vmapped over it, so the
-training loop, checkpoints and resume are the single-run ones. Swept hyperparameters reach
-the step as traced per-member numbers: learning rates live in the optimizer state
-(`optax.inject_hyperparams`, see jaxgan/optimizers.py); the penalty weight and the EMA
-decay are passed to the step as arguments. All members see the same batches (the data
-order of `config.seed`); their seeds set their initialisation and their noise.
+value times seeds `seed, seed+1, ...` (seeds vary fastest). What can be listed is the kind's
+(`Experiment.sweep_axes`; the GAN: g_lr, d_lr, penalty_weight, ema_decay). The state is each
+member's state stacked on a leading axis; one step is the kind's own step vmapped over it, so
+the training loop, checkpoints and resume are the single-run ones and the loop cannot tell a
+sweep from a run. Swept hyperparameters reach the step as traced per-member numbers: learning
+rates live in the optimizer state (`optax.inject_hyperparams`, see jaxgan/optimizers.py);
+others (the penalty weight, the EMA decay) are passed to the step as keyword arguments. All
+members see the same batches (the data order of `config.seed`); their seeds set their
+initialisation and their noise.
 
-Member i logs as `member_i/d_loss`, samples `samples/member_i/`, and
+Member i logs as `member_i/d_loss`, draws under `samples/member_i/`, and
 `--mode=export_member --config.sweep.member=i` writes it as an ordinary single-run
 checkpoint (`export_member`).
 """

@@ -87,7 +87,11 @@ def data_state(iterators: dict) -> dict:
   return {name: iterator.get_state() for name, iterator in iterators.items()}
 
 
-def set_data_state(iterators: dict, saved: dict) -> None:
+def set_data_state(iterators: dict, saved: dict, directory: str) -> None:
+  if sorted(saved) != sorted(iterators):
+    raise UserError(f"the checkpoint in {directory} holds the data position of streams "
+                    f"{sorted(saved)}, this config reads {sorted(iterators)} (a run from before "
+                    f"kinds had streams, or another kind); use a new --workdir")
   for name, iterator in iterators.items():
     iterator.set_state(saved[name])
 
@@ -127,7 +131,7 @@ def train_and_evaluate(config, workdir: str) -> dict:
     state, saved_data = restored
     state = jax.jit(exp.with_config_hyperparams,  # jit keeps the arrays global across hosts.
                     out_shardings=parallel.replicated(mesh))(state)
-    set_data_state(data, saved_data)
+    set_data_state(data, saved_data, checkpointer.directory)
     logging.info("Resuming from step %d in %s.", step_of(state), workdir)
   if is_chief:
     write_config(config, workdir)

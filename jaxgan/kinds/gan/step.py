@@ -38,7 +38,7 @@ def sample_latents(key, batch_size: int, latent_dim: int, num_classes: int):
 
 def clip_weights(params, limit: float):
   """WGAN's weight clipping (Arjovsky et al. 2017): every D parameter into [-limit, limit]."""
-  return optax.projections.projection_box(params, -limit, limit)
+  return optax.projections.projection_linf_ball(params, limit)
 
 
 def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, loss,
