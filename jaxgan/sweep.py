@@ -201,9 +201,10 @@ class SweepExperiment(interface.Experiment):
                    out_shardings=replicated)
 
   def visuals(self, state) -> dict:
-    """Every member's pictures under member_i/ (the same fixed latents for all)."""
+    """Every member's pictures under member_i/, all drawn by member 0's experiment: the same
+    fixed latents for all, and one compiled sampler instead of K."""
     return {f"member_{i}/{tag}": picture for i in range(self.size)
-            for tag, picture in self.member_experiments[i].visuals(_member(state, i)).items()}
+            for tag, picture in self.base.visuals(_member(state, i)).items()}
 
   def evaluate(self, state) -> dict[str, float]:
     return {f"member_{i}/{name}": value
