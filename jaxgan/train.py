@@ -21,7 +21,7 @@ from jaxgan import parallel
 from jaxgan import sweep
 from jaxgan import writers
 from jaxgan.data import pipeline
-from jaxgan.data import sources
+from jaxgan.data import spec
 from jaxgan.errors import UserError
 
 
@@ -72,16 +72,13 @@ def first_non_finite(pending: list) -> tuple[int, str] | None:
   return None
 
 
-def load_training_data(config, examples_per_step: int) -> pipeline.BatchIterator:
-  arrays = sources.load_split(config.data.name, config.data.split, config.data.data_dir)
-  if arrays["image"].shape[1:] != tuple(config.data.image_shape):
-    raise UserError(f"config.data.image_shape={tuple(config.data.image_shape)!r} but "
-                    f"{config.data.name} images are {arrays['image'].shape[1:]}; set it to match")
-  if config.model.num_classes and "label" not in arrays:
-    raise UserError(f"config.model.num_classes={config.model.num_classes} needs labels, and "
-                    f"{config.data.name} has none; set it to 0")
-  return pipeline.BatchIterator(arrays, examples_per_step, config.seed,
-                                jax.process_index(), jax.process_count())
+def load_training_data(config, examples_per_step: int):
+  features = {"image": spec.Feature(tuple(config.data.image_shape))}
+  if config.model.get("num_classes", 0):
+    features["label"] = spec.Feature((), "int32")
+  stream = spec.Stream(config.data.name, config.data.split, features, examples_per_step,
+                       config.data.data_dir)
+  return pipeline.make_iterator(stream, config.seed, jax.process_index(), jax.process_count())
 
 
 def write_config(config, workdir: str) -> None:
