@@ -50,10 +50,14 @@ def test_tampered_file_fails_its_checksum(tmp_path):
 
 def test_tfds_source_reads_back_what_ships(data_dir):
   arrays = shipped_mnist.load_arrays()
-  test = sources.load_split("shipped_mnist", "test", data_dir)
+  source = sources.open("shipped_mnist", "test", data_dir)
+  test = source.batch(np.arange(len(source)))
   assert test["image"].shape == (10000, 28, 28, 1) and test["image"].dtype == np.uint8
   np.testing.assert_array_equal(test["image"][..., 0], arrays["test_images"])
   np.testing.assert_array_equal(test["label"], arrays["test_labels"])
+  loaded = sources.load_split("shipped_mnist", "test", data_dir)
+  np.testing.assert_array_equal(loaded["image"], test["image"])
+  np.testing.assert_array_equal(loaded["label"], test["label"])
 
 
 def test_missing_catalog_dataset_says_how_to_prepare_it(tmp_path):
@@ -220,4 +224,11 @@ def test_corrupt_prepared_dataset_says_delete_and_prepare_again(data_dir, tmp_pa
       f.write(b"\xff" * 4096)
   with pytest.raises(UserError, match=r"prepared dataset shipped_mnist in .*shipped_mnist.* cannot be "
                                       r"read .*delete that folder and prepare it again"):
-    sources.load_split("shipped_mnist", "test", str(copy))
+    source = sources.open("shipped_mnist", "test", str(copy))
+    source.batch(np.arange(len(source)))
+  stream = spec.Stream("shipped_mnist", "test", {"image": spec.Feature((28, 28, 1))}, 5000,
+                       str(copy))
+  with pytest.raises(UserError, match="delete that folder and prepare it again"):
+    iterator = pipeline.make_iterator(stream, 0, cache=False)
+    next(iterator)
+    next(iterator)   # Read in a grain thread: the error still arrives as itself.

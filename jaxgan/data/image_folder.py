@@ -34,6 +34,7 @@ import sys
 import tempfile
 from typing import Callable, Iterable, Iterator, Mapping
 
+from array_record.python import array_record_module
 import numpy as np
 import tensorflow_datasets as tfds
 from absl import app
@@ -45,6 +46,7 @@ from jaxgan.data import sources
 from jaxgan.errors import UserError
 
 VERSION = "1.0.0"
+SHARD_BYTES = 256 << 20     # Per array_record file.
 SMALL_CHOICES = ("refuse", "upscale", "skip")
 
 
@@ -76,8 +78,13 @@ def write_dataset(name: str, data_dir: str, features: Mapping[str, tfds.features
                   splits: Mapping[str, Callable[[], Iterable[dict]]], metadata: dict | None = None,
                   overwrite: bool = False, description: str = "") -> str:
   """Writes `splits` (split -> function giving example dicts) as array_record; returns the
-  version folder. Written into a staging folder and renamed into place, so a crash leaves
-  no half dataset under `name`."""
+  version folder. Splits that give no example are left out.
+
+  The shards are written here with array_record's writer (one record per example, as TFDS
+  writes them) and TFDS writes the metadata: TFDS's own builder would hold everything past
+  1 GB in a buffer that needs TensorFlow to spill. All goes into a staging folder renamed into
+  place at the end, so a crash leaves no half dataset under `name`.
+  """
   target = os.path.join(data_dir, name, VERSION)
   if os.path.exists(target):
     if not overwrite:
@@ -90,33 +97,45 @@ def write_dataset(name: str, data_dir: str, features: Mapping[str, tfds.features
   except OSError as error:
     raise UserError(f"cannot write in --data_dir={data_dir} ({error.strerror}); choose a "
                     f"writable directory") from None
-
-  class _Builder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
-    VERSION = tfds.core.Version(VERSION)
-
-    def _info(self):
-      return tfds.core.DatasetInfo(
-          builder=self, description=description, features=tfds.features.FeaturesDict(features),
-          metadata=tfds.core.MetadataDict(metadata or {}), disable_shuffling=True)
-
-    def _split_generators(self, dl_manager):
-      del dl_manager
-      return {split: self._generate_examples(make) for split, make in splits.items()}
-
-    def _generate_examples(self, make):
-      for index, example in enumerate(make()):
-        yield index, example
-
-  _Builder.name = name
   try:
-    builder = _Builder(data_dir=staging, file_format="array_record")
-    builder.download_and_prepare(download_config=tfds.download.DownloadConfig(
-        verify_ssl=False))
+    version_dir = os.path.join(staging, name, VERSION)
+    os.makedirs(version_dir)
+    feature_dict = tfds.features.FeaturesDict(dict(features))
+    split_infos = [info for split, make in splits.items()
+                   if (info := _write_split(version_dir, name, split, feature_dict, make()))]
+    tfds.folder_dataset.write_metadata(
+        data_dir=version_dir, features=feature_dict, split_infos=split_infos, check_data=False,
+        description=description, metadata=tfds.core.MetadataDict(metadata or {}),
+        disable_shuffling=True)
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    os.rename(builder.data_dir, target)
+    os.rename(version_dir, target)
   finally:
     shutil.rmtree(staging, ignore_errors=True)
   return target
+
+
+def _write_split(directory: str, name: str, split: str, feature_dict, examples: Iterable[dict]):
+  """Shards of about SHARD_BYTES, named as TFDS names them; the SplitInfo, or None if empty."""
+  lengths, sizes, writer = [], [], None
+  partial = lambda i: os.path.join(directory, f".{name}-{split}-{i:05d}.partial")
+  for example in examples:
+    if writer is None or sizes[-1] >= SHARD_BYTES:
+      if writer is not None:
+        writer.close()
+      writer = array_record_module.ArrayRecordWriter(partial(len(lengths)), "group_size:1")
+      lengths.append(0)
+      sizes.append(0)
+    record = feature_dict.serialize_example(example)
+    writer.write(record)
+    lengths[-1] += 1
+    sizes[-1] += len(record)
+  if writer is None:
+    return None
+  writer.close()
+  for index in range(len(lengths)):
+    os.rename(partial(index), os.path.join(
+        directory, f"{name}-{split}.array_record-{index:05d}-of-{len(lengths):05d}"))
+  return tfds.core.SplitInfo(name=split, shard_lengths=lengths, num_bytes=sum(sizes))
 
 
 # -- reading the folder -------------------------------------------------------------------------

@@ -221,6 +221,11 @@ def load_split(name: str, split: str, config_data_dir: str = "") -> dict[str, np
   (tests, notebooks) read it once.
   """
   source = open(name, split, config_data_dir)
+  if name in SHIPPED:  # Its own arrays hold the same records, and read 100x faster.
+    arrays = SHIPPED[name].split_arrays(split)
+    for array in arrays.values():
+      array.setflags(write=False)
+    return arrays
   total = len(source) * record_nbytes(source[0])
   if total > LOAD_SPLIT_MAX_BYTES:
     raise UserError(f"{name} split {split!r} is {total / 2**30:.1f} GiB, more than "
