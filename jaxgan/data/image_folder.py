@@ -4,9 +4,10 @@
       [--data_dir=DIR] [--test_fraction=0.1] [--small=refuse|upscale|skip]
       [--paired_with=~/photos_b] [--overwrite]
 
-then train any kind on it with `--config.data.name=my_photos
---config.data.image_shape=(64,64,3)`. No TensorFlow: Pillow decodes, a TFDS builder writes
-array_record with `tfds.features.Tensor` features into the data dir (--data_dir, else
+then train on it with `--config.data.name=my_photos --config.data.image_shape=(64,64,3)`
+(with an architecture that makes 64x64 images). No TensorFlow: Pillow decodes, array_record's
+writer writes the records (TFDS-serialised, `tfds.features.Tensor` features, pixels as raw bytes) and
+TFDS writes the dataset's metadata, into the data dir (--data_dir, else
 $JAXGAN_DATA_DIR, else the default), and `sources.open` reads it back like any dataset.
 
 - Class subfolders become an int64 `label` feature: sorted folder names are classes 0, 1, ...
