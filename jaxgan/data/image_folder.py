@@ -6,9 +6,9 @@
 
 then train on it with `--config.data.name=my_photos --config.data.image_shape=(64,64,3)`
 (with an architecture that makes 64x64 images). No TensorFlow: Pillow decodes, array_record's
-writer writes the records (TFDS-serialised, `tfds.features.Tensor` features, pixels as raw bytes) and
-TFDS writes the dataset's metadata, into the data dir (--data_dir, else
-$JAXGAN_DATA_DIR, else the default), and `sources.open` reads it back like any dataset.
+writer writes the records (TFDS-serialised `tfds.features.Tensor` features, pixels as raw
+bytes) and TFDS the dataset's metadata, into the data dir (--data_dir, else $JAXGAN_DATA_DIR,
+else the default); `sources.open` reads it back like any dataset.
 
 - Class subfolders become an int64 `label` feature: sorted folder names are classes 0, 1, ...
   (as torchvision's ImageFolder); images below a class folder count at any depth, files at
