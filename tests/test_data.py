@@ -67,8 +67,8 @@ def test_missing_catalog_dataset_says_how_to_prepare_it(tmp_path):
 
 def _stream(n=50, batch=10, name="toy", shape=(2, 2, 1)):
   del n
-  return spec.Stream(name, "train", {"image": spec.Feature(shape), "label": spec.Feature((), "int32")},
-                     batch)
+  features = {"image": spec.Feature(shape), "label": spec.Feature((), "int32")}
+  return spec.Stream(name, "train", features, batch)
 
 
 def _source(n=50):
@@ -134,7 +134,8 @@ def test_bad_shapes_missing_features_and_small_datasets_are_one_line():
     pipeline.StreamIterator(_stream(shape=(3, 3, 1)), _source(), 0)
   stream = spec.Stream("toy", "train", {"image": spec.Feature((2, 2, 1)),
                                         "frames": spec.Feature((4, 2, 2, 1))}, 10)
-  with pytest.raises(UserError, match=r"no feature 'frames': its features are \['image', 'label'\]"):
+  with pytest.raises(UserError,
+                     match=r"no feature 'frames': its features are \['image', 'label'\]"):
     pipeline.StreamIterator(stream, _source(), 0)
   with pytest.raises(UserError, match="has 50 examples, fewer than one global batch \\(64\\)"):
     pipeline.StreamIterator(_stream(batch=64), _source(), 0)
@@ -222,8 +223,9 @@ def test_corrupt_prepared_dataset_says_delete_and_prepare_again(data_dir, tmp_pa
     with builtins.open(shard, "r+b") as f:
       f.seek(100)
       f.write(b"\xff" * 4096)
-  with pytest.raises(UserError, match=r"prepared dataset shipped_mnist in .*shipped_mnist.* cannot be "
-                                      r"read .*delete that folder and prepare it again"):
+  with pytest.raises(UserError, match=r"prepared dataset shipped_mnist in .*shipped_mnist.* "
+                                      r"cannot be read .*delete that folder and prepare it "
+                                      r"again"):
     source = sources.open("shipped_mnist", "test", str(copy))
     source.batch(np.arange(len(source)))
   stream = spec.Stream("shipped_mnist", "test", {"image": spec.Feature((28, 28, 1))}, 5000,

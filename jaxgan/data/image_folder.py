@@ -329,7 +329,8 @@ def convert(root: str, name: str, options: Options, data_dir: str = "", paired_w
               "size": options.size, "channels": options.channels, "small": options.small,
               "test_fraction": options.test_fraction}
   written = write_dataset(name, directory, converter.features(), splits, metadata, overwrite,
-                          description=f"Images from {os.path.abspath(root)} (jaxgan.data.image_folder).")
+                          description=f"Images from {os.path.abspath(root)} "
+                                      f"(jaxgan.data.image_folder).")
   counts = {split: tfds.builder_from_directory(written).info.splits[split].num_examples
             for split in splits}
   return {"name": name, "path": written, "counts": counts, "classes": converter.found.classes,
@@ -338,7 +339,8 @@ def convert(root: str, name: str, options: Options, data_dir: str = "", paired_w
 
 
 def _check_name(name: str) -> None:
-  if not name or not name.replace("_", "a").isalnum() or not name[0].isalpha() or name != name.lower():
+  if (not name or not name.replace("_", "a").isalnum() or not name[0].isalpha()
+      or name != name.lower()):
     raise UserError(f"--name={name!r}: use lower-case letters, digits and _ (starting with a "
                     f"letter), e.g. --name=my_photos")
   if name in sources.SHIPPED or name in sources.GENERATED:
@@ -378,7 +380,8 @@ def main(argv):
   skipped = summary["skipped"]
   print(f"wrote {summary['name']} to {summary['path']}: "
         + ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
-        + (f"; {len(summary['classes'])} classes {summary['classes']}" if summary["classes"] else "")
+        + (f"; {len(summary['classes'])} classes {summary['classes']}"
+           if summary["classes"] else "")
         + (f"; skipped {len(skipped)} files that are not usable images (e.g. {skipped[0]})"
            if skipped else ""))
   print(f"train with: --config.data.name={summary['name']} --config.data.image_shape={shape}")

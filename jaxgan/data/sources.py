@@ -166,7 +166,8 @@ def _channels_last(name: str, array: np.ndarray) -> np.ndarray:
   return array[..., None] if name == "image" and array.ndim == 3 else array
 
 
-def open(name: str, split: str, config_data_dir: str = "") -> records.Source:  # pylint: disable=redefined-builtin
+# pylint: disable-next=redefined-builtin
+def open(name: str, split: str, config_data_dir: str = "") -> records.Source:
   """A random-access source of `split` of dataset `name` (see the module docstring)."""
   if name in GENERATED:
     try:
