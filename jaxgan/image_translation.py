@@ -11,7 +11,6 @@ import numpy as np
 from PIL import Image
 
 from jaxgan import images as images_lib
-from jaxgan.data import mnist_tasks
 from jaxgan.data import pipeline
 from jaxgan.data import sources
 from jaxgan.errors import UserError
@@ -20,9 +19,7 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 
 
 def open_source(dataset: str, split: str, data_dir: str = ""):
-  """The random-access source of (dataset, split): len() and __getitems__(indices)."""
-  if dataset in mnist_tasks.SOURCES:
-    return mnist_tasks.SOURCES[dataset](split)
+  """The random-access source of (dataset, split): len(), [i] and batch(indices)."""
   return sources.open(dataset, split, data_dir)
 
 

@@ -28,7 +28,8 @@ def test_inpainting_holes_are_grey_where_the_mask_is_and_the_digit_elsewhere(kin
   source = mnist_tasks.SOURCES[f"mnist_inpaint_{kind}"]("train")
   for index in range(5):
     record = source[index]
-    hole = record["mask"][..., 0] == 1
+    hole = record["mask"][..., 0] == 255
+    assert ((record["mask"] == 0) | (record["mask"] == 255)).all()
     assert hole.any() and not hole.all()
     assert (record["source"][..., 0][hole] == mnist_tasks.HOLE_VALUE).all()
     np.testing.assert_array_equal(record["source"][~hole], record["target"][~hole])

@@ -7,7 +7,8 @@ label-preservation metrics.
 
 Paired (pix2pix):
   mnist_inpaint_centre / _boxes / _strokes   source = the digit with a hole (grey 128),
-      target = the digit, mask = 1 in the hole (uint8 [28, 28, 1]); see jaxgan/data/masks.py
+      target = the digit, mask = 255 in the hole, 0 elsewhere (uint8 [28, 28, 1], so it
+      reaches the step as +1 / -1 like every uint8 feature); see jaxgan/data/masks.py
   mnist_edges2digit   source = the digit's outline (the one-pixel contour just outside the
       thresholded digit: its 3x3 dilation minus itself), target = the digit
 Unpaired (CycleGAN), two domains of 28x28x3 images built from disjoint halves of each MNIST
@@ -22,6 +23,7 @@ import functools
 import numpy as np
 
 from jaxgan.data import masks
+from jaxgan.data import records
 from jaxgan.data import shipped_mnist
 
 SEED = 1515
@@ -55,9 +57,9 @@ def tint(digit: np.ndarray, hue: float) -> np.ndarray:
   return np.round(digit[..., None].astype(np.float64) * colour).astype(np.uint8)
 
 
-class MnistTask:
-  """A random-access source (data/records.py's contract): len(), [i] and record(i) ->
-  {feature: np.ndarray}, batch(indices) -> {feature: [n, ...]}, __getitems__."""
+class MnistTask(records.Source):
+  """A random-access source (data/records.py): len(), record(i) -> {feature: np.ndarray};
+  the base class gives [i], batch(indices) and __getitems__."""
 
   def __init__(self, task: str, split: str):
     if task not in TASKS:
@@ -74,9 +76,6 @@ class MnistTask:
   def __len__(self) -> int:
     return self._length
 
-  def __getitem__(self, index: int) -> dict[str, np.ndarray]:
-    return self.record(index)
-
   def record(self, index: int) -> dict[str, np.ndarray]:
     index = int(index)
     if not 0 <= index < self._length:
@@ -90,19 +89,12 @@ class MnistTask:
       hole = masks.make(self.task.removeprefix("inpaint_"), rng, *digit.shape)
       source = np.where(hole, HOLE_VALUE, digit).astype(np.uint8)
       return {"source": source[..., None], "target": digit[..., None],
-              "mask": hole.astype(np.uint8)[..., None], "label": label}
+              "mask": np.where(hole, 255, 0).astype(np.uint8)[..., None], "label": label}
     if self.task == "edges2digit":
       return {"source": edges(digit)[..., None], "target": digit[..., None], "label": label}
     if self.task == "grey3":
       return {"image": np.repeat(digit[..., None], 3, -1), "label": label}
     return {"image": tint(digit, rng.uniform()), "label": label}
-
-  def __getitems__(self, indices) -> list[dict[str, np.ndarray]]:
-    return [self.record(i) for i in indices]
-
-  def batch(self, indices) -> dict[str, np.ndarray]:
-    records = self.__getitems__(indices)
-    return {name: np.stack([r[name] for r in records]) for name in records[0]}
 
 
 def features(task: str) -> dict[str, tuple[tuple, str]]:
@@ -116,5 +108,5 @@ def features(task: str) -> dict[str, tuple[tuple, str]]:
   return {"image": ((28, 28, 3), "uint8"), "label": ((), "int32")}
 
 
-# Dataset name -> factory(split) -> source: the lines data/sources.GENERATED takes.
+# Dataset name -> factory(split) -> source, as data/sources.GENERATED lists them.
 SOURCES = {f"mnist_{task}": functools.partial(MnistTask, task) for task in TASKS}

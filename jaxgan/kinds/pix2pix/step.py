@@ -30,22 +30,28 @@ def run(module, network: Network, params, *inputs, train: bool, **kwargs):
   return out, {**cols, **new_cols}
 
 
+def hole(mask):
+  """The stored uint8 mask (255 in the hole) reaches the step as +1 / -1: -> 1 / 0."""
+  return (mask > 0).astype(jnp.float32)
+
+
 def composite(output, source, mask):
-  """Inpainting: the generated pixels in the hole, the known ones elsewhere."""
-  return mask * output + (1.0 - mask) * source
+  """Inpainting: the generated pixels in the hole (mask as stored), the known ones elsewhere."""
+  inside = hole(mask)
+  return inside * output + (1.0 - inside) * source
 
 
 def reconstruction(config_loss, output, target, mask):
   if config_loss.reconstruction == "hole":
-    return tl.hole_weighted_loss(output, target, mask, config_loss.overlap,
+    return tl.hole_weighted_loss(output, target, hole(mask), config_loss.overlap,
                                  config_loss.overlap_weight)
   return tl.l1(output, target)
 
 
 def pix2pix_step(state: Pix2PixState, batch, *, generator, discriminator, g_tx, d_tx,
                  loss_config):
-  """batch["train"]: source, target [B, H, W, C] in [-1, 1] (and mask [B, H, W, 1] in {0, 1}
-  for the hole loss or pasting)."""
+  """batch["train"]: source, target [B, H, W, C] in [-1, 1] (and mask [B, H, W, 1], +1 in the
+  hole and -1 elsewhere, for the hole loss or pasting)."""
   data = batch[STREAM]
   source, target = data["source"], data["target"]
   mask = data.get("mask")
