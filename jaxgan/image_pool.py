@@ -13,6 +13,8 @@ import flax.struct
 import jax
 import jax.numpy as jnp
 
+from jaxgan.ops import batch_sharding
+
 SIZE = 50  # The paper's.
 
 
@@ -48,9 +50,15 @@ def query_with_draws(pool: ImagePool, images, coins, indices):
     stored = stored.at[slot].set(jnp.where(write, image, stored[slot]))
     return (stored, count + filling.astype(count.dtype)), out
 
-  (stored, count), out = jax.lax.scan(one, (pool.images, pool.count),
-                                      (images.astype(pool.images.dtype), coins, indices))
-  return ImagePool(images=stored, count=count), out.astype(images.dtype)
+  # The scan runs over the batch, so under an explicit mesh the batch is gathered first
+  # (scan refuses a sharded scanned axis) and laid out like the input again after.
+  replicated = batch_sharding.replicated(images, images.ndim)
+  xs = images.astype(pool.images.dtype)
+  if replicated is not None:
+    xs = jax.sharding.reshard(xs, replicated)
+  (stored, count), out = jax.lax.scan(one, (pool.images, pool.count), (xs, coins, indices))
+  return ImagePool(images=stored, count=count), batch_sharding.shard_like(
+      out.astype(images.dtype), images)
 
 
 def query(pool: ImagePool, images, key):
