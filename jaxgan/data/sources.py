@@ -5,7 +5,8 @@
 
 Four kinds of name, looked up in this order:
 
-- GENERATED (ring8, grid25, stacked_mnist, the mnist_* image-to-image tasks): computed per index from (split, index), no files.
+- GENERATED (ring8, grid25, stacked_mnist, the mnist_* image-to-image tasks): computed per
+  index from (split, index), no files.
   Adding one is one file and one line: write `jaxgan/data/my_data.py` with a
   `records.Source` subclass (define `__len__` and `record(index)` or `batch(indices)`, a pure
   function of the split and the index) and a `source(split)` factory, then add
