@@ -51,7 +51,8 @@ def test_edges_are_the_contour_outside_the_digit():
 
 def test_unpaired_domains_split_mnist_in_two_halves():
   mnist = shipped_mnist.load_arrays()
-  grey, colour = mnist_tasks.SOURCES["mnist_grey3"]("test"), mnist_tasks.SOURCES["mnist_colour"]("test")
+  grey = mnist_tasks.SOURCES["mnist_grey3"]("test")
+  colour = mnist_tasks.SOURCES["mnist_colour"]("test")
   assert len(grey) == len(colour) == 5000
   np.testing.assert_array_equal(grey[0]["image"][..., 0], mnist["test_images"][0])
   np.testing.assert_array_equal(grey[0]["image"][..., 0], grey[0]["image"][..., 2])

@@ -84,7 +84,8 @@ class UNetGenerator(nn.Module):
       width = widths[level - 1] if level else self.out_channels
       outermost = level == 0
       y = nn.relu(y)
-      y = layers.ConvTranspose(width, (4, 4), (2, 2), _UP, use_bias=outermost or self.norm == "none",
+      y = layers.ConvTranspose(width, (4, 4), (2, 2), _UP,
+                               use_bias=outermost or self.norm == "none",
                                impl=self.conv_impl)(y)
       if outermost:
         break

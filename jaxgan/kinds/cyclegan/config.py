@@ -23,7 +23,7 @@ def default_config() -> ml_collections.ConfigDict:
   c.domain_b.image_shape = ()       # (): data.image_shape.
 
   c.model = ml_collections.ConfigDict()
-  c.model.g_features = 64           # c7s1-64, d128, d256, R256 ... (jaxgan/models/resnet_translator.py)
+  c.model.g_features = 64           # c7s1-64, d128, d256, R256 ... (models/resnet_translator.py)
   c.model.g_blocks = 0              # Residual blocks; 0: 6 below 256 px, 9 from 256.
   c.model.downsamplings = 2
   c.model.d_features = 64

@@ -70,7 +70,8 @@ class Pix2PixExperiment(interface.Experiment):
 
   def features(self, with_label: bool = False) -> dict:
     h, w, _ = self.target_shape
-    features = {"source": spec.Feature(self.source_shape), "target": spec.Feature(self.target_shape)}
+    features = {"source": spec.Feature(self.source_shape),
+                "target": spec.Feature(self.target_shape)}
     if config_lib.uses_mask(self.config):
       features["mask"] = spec.Feature((h, w, 1))
     if with_label:
