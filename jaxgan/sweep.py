@@ -40,6 +40,11 @@ SWEPT = {
 }
 
 
+# How the members' steps are combined: "vmap" (one batched step) or "map" (a lax.map loop
+# over members). A/B switch for benchmarks/sweep_throughput.py --members_in.
+MEMBERS_IN = "vmap"
+
+
 def is_sweep(config) -> bool:
   sweep = config.get("sweep")
   return sweep is not None and (sweep.seeds != 1 or any(len(sweep[f]) for f in SWEPT))
@@ -158,8 +163,12 @@ class SweepExperiment(experiment.Experiment):
       return base_step(state, batch, **dict(zip(names, args)))
 
     def step(state, batch):
-      states, metrics = jax.vmap(member_step, in_axes=(0, None, *[0] * len(values)))(
-          state, batch, *values)
+      if MEMBERS_IN == "map":  # One member after another, in one program.
+        states, metrics = jax.lax.map(lambda args: member_step(args[0], batch, *args[1:]),
+                                      (state, *values))
+      else:
+        states, metrics = jax.vmap(member_step, in_axes=(0, None, *[0] * len(values)))(
+            state, batch, *values)
       return states, {f"member_{i}/{name}": value[i]
                       for i in range(self.size) for name, value in metrics.items()}
     return step

@@ -109,14 +109,35 @@ def _inception(eval_config, image_shape) -> FeatureNetwork:
                     f"not {tuple(image_shape)}; use random-cnn")
   path = eval_config.inception_weights
   variables = jax.tree.map(jnp.asarray, inception.load_weights(path))
+  return _inception_network(variables, f"inception-{inception.file_sha256(path)[:16]}")
 
+
+def _inception_network(variables, fingerprint: str) -> FeatureNetwork:
   def apply(variables, images):
     if images.shape[-1] == 1:
       images = jnp.repeat(images, 3, axis=-1)
     return inception.InceptionV3FID(resize=True).apply(variables, images)
 
-  fingerprint = f"inception-{inception.file_sha256(path)[:16]}"
   return FeatureNetwork("inception-v3", apply, variables, fingerprint, True)
+
+
+def random_inception_network(seed: int = 0) -> FeatureNetwork:
+  """The FID Inception with random weights of the right shapes (He-scaled kernels, unit
+  BatchNorm statistics): the same work per image, for timing the feature path where the
+  real weights are not at hand. Its features mean nothing; its fingerprint says so."""
+  rng = np.random.default_rng(seed)
+
+  def fill(path, leaf):
+    name = path[-1].key
+    if name == "kernel":
+      fan_in = int(np.prod(leaf.shape[:-1]))
+      return jnp.asarray(rng.standard_normal(leaf.shape, np.float32) * np.sqrt(2.0 / fan_in))
+    if name in ("scale", "var"):
+      return jnp.ones(leaf.shape, jnp.float32)
+    return jnp.zeros(leaf.shape, jnp.float32)
+
+  variables = jax.tree_util.tree_map_with_path(fill, inception.abstract_variables())
+  return _inception_network(variables, f"inception-random-seed{seed}")
 
 
 # -- random-cnn ----------------------------------------------------------------------------
