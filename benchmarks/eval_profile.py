@@ -54,7 +54,7 @@ def profile_eval(config, workdir: str) -> dict:
   c, results = config, {}
   metrics = set(ev.metrics)
   for tag, use_ema in (("raw", False), ("ema", True)):
-    sample_batch = evaluator_lib.gan_sample_batch(exp, state, use_ema, config.seed)
+    sample_batch = exp.eval_sample_batch(state, use_ema)
     acc = evaluator_lib.Accumulator(keep_features=bool(metrics & evaluator_lib._KEEPS_FEATURES),  # pylint: disable=protected-access
                                     keep_logits=True)
     for index, size in evaluator_lib._batches(c.eval.num_samples, c.eval.batch_size):  # pylint: disable=protected-access

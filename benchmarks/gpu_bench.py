@@ -84,13 +84,6 @@ def _rate(run, steps: int, repeats: int) -> tuple[float, list[float]]:
   return statistics.median(rates), rates
 
 
-def _examples_per_step(bench, experiment) -> int:
-  # bench.examples_per_step after the kinds redesign (issue 12); the attribute before it.
-  if hasattr(bench, "examples_per_step"):
-    return bench.examples_per_step(experiment)
-  return experiment.examples_per_step
-
-
 def _peak(dtype: str, args) -> float:
   return args.peak_bf16 if dtype == "bfloat16" else args.peak_tf32
 
@@ -149,7 +142,7 @@ def part_jax(args) -> None:
             "device_kind": jax.devices()[0].device_kind,
             "compile_seconds": round(step.compile_seconds, 2),
             "steps_per_sec": round(rate, 2), "steps_per_sec_repeats": [round(r, 2) for r in rates],
-            "images_per_sec": round(rate * _examples_per_step(bench, step.experiment), 1),
+            "images_per_sec": round(rate * bench.examples_per_step(step.experiment), 1),
             "flops_per_step": flops,
             "tflops_per_sec": round(achieved / 1e12, 3) if achieved else None,
             "mfu": round(achieved / _peak(dtype, args), 5) if achieved else None,
