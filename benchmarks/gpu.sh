@@ -66,8 +66,8 @@ if [ "${GPU_SH_SMOKE:-0}" = 1 ]; then
   # Small: the smoke run is for trying the script, not for numbers.
   limits=(env=120 jax=1500 torch=900 sweep=1200 inception=900)
 else
-  # Sum 465 s, plus start-up and wheel install: under 8 minutes on one H200.
-  limits=(env=30 jax=170 torch=150 sweep=65 inception=50)
+  # Sum 470 s, plus start-up and wheel install: under 8 minutes on one H200.
+  limits=(env=15 jax=170 torch=150 sweep=90 inception=45)
 fi
 # shellcheck disable=SC2206
 peaks=(${GPU_SH_PEAKS:-})

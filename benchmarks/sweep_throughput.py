@@ -72,21 +72,16 @@ def main() -> None:
   parser.add_argument("--warmup", type=int, default=2, help="Untimed sweep steps first.")
   parser.add_argument("--member_loop", default=None, choices=("unroll", "map", "group"),
                       help="jaxgan.ops.member_conv.MEMBER_LOOP (default: as shipped).")
-  parser.add_argument("--members_in", default=None, choices=("vmap", "map"),
-                      help="jaxgan.sweep.MEMBERS_IN (default: as shipped).")
   parser.add_argument("--note", default="",
                       help="Recorded with the numbers, e.g. 'shared 2-core CPU'.")
   args = parser.parse_args()
   xla_flags.set_defaults()  # As python -m jaxgan.main does.
   from jaxgan.ops import member_conv  # pylint: disable=g-import-not-at-top,import-outside-toplevel
-  from jaxgan import sweep  # pylint: disable=g-import-not-at-top,import-outside-toplevel
   if args.member_loop:
     member_conv.MEMBER_LOOP = args.member_loop
-  if args.members_in:
-    sweep.MEMBERS_IN = args.members_in
   for name in args.configs:
     result = compare(name, args.members, args.steps, args.pairs, args.warmup)
-    result.update(member_loop=member_conv.MEMBER_LOOP, members_in=sweep.MEMBERS_IN)
+    result["member_loop"] = member_conv.MEMBER_LOOP
     result.update(bench.cpu_description(), load_avg=round(os.getloadavg()[0], 1))
     if args.note:
       result["note"] = args.note

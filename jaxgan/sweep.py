@@ -58,11 +58,6 @@ def _axes(config) -> dict:
   return interface.find_kind(config.kind).sweep_axes
 
 
-# How the members' steps are combined: "vmap" (one batched step) or "map" (a lax.map loop
-# over members). A/B switch for benchmarks/sweep_throughput.py --members_in.
-MEMBERS_IN = "vmap"
-
-
 def is_sweep(config) -> bool:
   sweep = config.get("sweep")
   return sweep is not None and (sweep.seeds != 1 or any(
@@ -187,12 +182,8 @@ class SweepExperiment(interface.Experiment):
       return base_step(state, batch, **dict(zip(names, args)))
 
     def step(state, batch):
-      if MEMBERS_IN == "map":  # One member after another, in one program.
-        states, metrics = jax.lax.map(lambda args: member_step(args[0], batch, *args[1:]),
-                                      (state, *values))
-      else:
-        states, metrics = jax.vmap(member_step, in_axes=(0, None, *[0] * len(values)))(
-            state, batch, *values)
+      states, metrics = jax.vmap(member_step, in_axes=(0, None, *[0] * len(values)))(
+          state, batch, *values)
       return states, {f"member_{i}/{name}": value[i]
                       for i in range(self.size) for name, value in metrics.items()}
     return step
