@@ -2,8 +2,10 @@
 
   python -m jaxgan.main --config=experiments/dcgan_mnist.py --workdir=/tmp/b --mode=bench
 
-Prints one JSON line. The batch is random data of the experiment's shape, so the number is
-the step alone (the input pipeline runs on the host, overlapped with the device).
+Prints one JSON line. The batch is random data of the experiment's shape, placed on the device
+once, so the number is the step alone. `benchmark(config, data="real")` instead feeds each step
+a fresh batch from the input pipeline (jaxgan/data/pipeline.py), as training does, so the two
+together give the pipeline's cost (benchmarks/input_pipeline.py).
 """
 
 import json
@@ -18,6 +20,7 @@ import numpy as np
 from jaxgan import configs
 from jaxgan import experiment as experiment_lib
 from jaxgan import parallel
+from jaxgan.data import pipeline
 
 
 def _random_feature(rng, n: int, feature) -> np.ndarray:
@@ -51,26 +54,42 @@ def _flops(compiled) -> float | None:
 
 
 class CompiledStep:
-  """An experiment's jitted training step on a random batch, compiled once; `run(n)` takes
-  n steps and waits for them. Shared by --mode=bench and benchmarks/compare_torch.py."""
+  """An experiment's jitted training step, compiled once; `run(n)` takes n steps and waits
+  for them. data="synthetic": one random batch on the device; "real": each step's batch from
+  the input pipeline, put on the device as training does; "streamed": the same, read from
+  the dataset's files even when it is small enough to be held in memory. Shared by --mode=bench,
+  benchmarks/compare_torch.py and benchmarks/input_pipeline.py."""
 
-  def __init__(self, config):
+  def __init__(self, config, data: str = "synthetic"):
     configs.validate(config, jax.device_count(), jax.process_count())
     self.config = config
     self.experiment = experiment_lib.build(config)
     mesh = parallel.make_mesh()
     self._state = self.experiment.init_state(mesh)
-    self._batch = parallel.put_batch(_random_batch(self.experiment),
-                                     parallel.batch_sharding(mesh))
+    self._sharding = parallel.batch_sharding(mesh)
+    self._iterators = None
+    if data in ("real", "streamed"):   # streamed: read from the files even if small.
+      self._iterators = {
+          name: pipeline.make_iterator(stream, config.seed,
+                                       cache=None if data == "real" else False)
+          for name, stream in self.experiment.streams().items()}
+    self._batch = parallel.put_batch(self._next_batch(), self._sharding)
     start = time.perf_counter()
     self._compiled = self.experiment.jit_step(mesh).lower(self._state, self._batch).compile()
     self.compile_seconds = time.perf_counter() - start
     self.flops = _flops(self._compiled)
 
+  def _next_batch(self) -> dict:
+    if self._iterators is None:
+      return _random_batch(self.experiment)
+    return {name: next(iterator) for name, iterator in self._iterators.items()}
+
   def run(self, num_steps: int) -> None:
     state, metrics = self._state, None
     for _ in range(num_steps):
-      state, metrics = self._compiled(state, self._batch)
+      batch = (self._batch if self._iterators is None
+               else parallel.put_batch(self._next_batch(), self._sharding))
+      state, metrics = self._compiled(state, batch)
     jax.block_until_ready((state, metrics))
     self._state = state
 
@@ -106,15 +125,15 @@ def steps_per_second(run, steps: int) -> float:
 
 
 def benchmark(config, name: str = "", warmup_steps: int = 5, steps_per_repeat: int = 20,
-              repeats: int = 5) -> dict:
+              repeats: int = 5, data: str = "synthetic") -> dict:
   """Returns compile seconds, median steps/s and images/s, FLOPs per step and GFLOP/s."""
-  step = CompiledStep(config)
+  step = CompiledStep(config, data)
   step.run(warmup_steps)
   rates = [steps_per_second(step.run, steps_per_repeat) for _ in range(repeats)]
   steps_per_sec = statistics.median(rates)
   flops = step.flops
   return {
-      "experiment": name, "kind": config.kind,
+      "experiment": name, "kind": config.kind, "data": data,
       "architecture": config.model.get("architecture", "") if "model" in config else "",
       "conv_impl": config.model.get("conv_impl", "") if "model" in config else "",
       "batch_size": config.batch_size, "devices": jax.device_count(),
