@@ -52,6 +52,11 @@ def main(argv):
     distributed.initialize(_DISTRIBUTED.value, _COORDINATOR.value, _NUM_PROCESSES.value,
                            _PROCESS_ID.value)  # Before any computation creates the backend.
     from jaxgan import train
+    if _MODE.value in ("train", "bench"):
+      from jaxgan import sweep_advice
+      advice = sweep_advice.warning(_CONFIG.value)
+      if advice:
+        logging.warning(advice)
     if _MODE.value == "train":
       train.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
     elif _MODE.value == "sample":
