@@ -7,6 +7,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 
@@ -131,13 +132,27 @@ def _root_cause(error: BaseException) -> BaseException:
   return error
 
 
+def _innermost(error: BaseException) -> BaseException:
+  seen = set()
+  while id(error) not in seen and (error.__cause__ or error.__context__) is not None:
+    seen.add(id(error))
+    error = error.__cause__ or error.__context__
+  return error
+
+
 def describe_error(error: BaseException) -> str:
   """One line for what failed: "No space left on device", "Permission denied: PATH", ..."""
   cause = _root_cause(error)
   if isinstance(cause, OSError) and cause.errno:
     text = os.strerror(cause.errno)
     return f"{text}: {cause.filename}" if cause.filename else text
+  # TensorStore's own status ("OUT_OF_RANGE: Error reading ...") says more than orbax's wrapper.
+  innermost = _innermost(error)
+  if re.match(r"[A-Z_]{4,}: ", str(innermost)):
+    cause = innermost
   message = " ".join(str(cause).split())
+  if message.startswith(("OUT_OF_RANGE", "DATA_LOSS")):
+    return f"a file is shorter than or different from what its index says: {message[:240]}"
   for known in ("No space left on device", "Disk quota exceeded", "Permission denied",
                 "Read-only file system"):
     if known.lower() in message.lower():

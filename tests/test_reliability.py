@@ -337,6 +337,10 @@ def test_a_truncated_file_names_the_cause(run):
   with pytest.raises(UserError, match=rf"checkpoint 6 .* is corrupt: .* is truncated "
                                       rf"\({size // 2} of {size} bytes\)"):
     train.train_and_evaluate(config, run)
+  os.remove(os.path.join(run, "checkpoints", "6", checkpoint_files.CHECKSUM_FILE))
+  with pytest.raises(UserError, match=r"checkpoint 6 .* could not be read \(a file is shorter "
+                                      r"than or different from what its index says: OUT_OF_RANGE"):
+    train.train_and_evaluate(config, run)  # Without its checksums, TensorStore's words.
 
 
 # ----------------------------------------------------------------------------- divergence
