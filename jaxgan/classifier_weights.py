@@ -13,7 +13,11 @@ import os
 
 import flax.serialization
 import jax
+from absl import app
+from absl import flags
+from ml_collections import config_flags
 
+from jaxgan import train
 from jaxgan.metrics import features
 
 
@@ -28,8 +32,6 @@ def save_lenet(params, path: str) -> str:
 
 def main(argv):
   del argv
-  from absl import flags  # pylint: disable=import-outside-toplevel
-  from jaxgan import train  # pylint: disable=import-outside-toplevel
   exp, state = train.restore_for_inference(flags.FLAGS.config, flags.FLAGS.workdir)
   digest = save_lenet(state.net.params, flags.FLAGS.out)
   results = exp.evaluate(state)
@@ -38,9 +40,6 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  from absl import app
-  from absl import flags
-  from ml_collections import config_flags
   config_flags.DEFINE_config_file("config", None, "experiments/classifier_mnist.py",
                                   lock_config=True)
   flags.DEFINE_string("workdir", None, "The trained classifier's run directory.")

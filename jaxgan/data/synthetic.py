@@ -1,17 +1,22 @@
 """2D Gaussian mixtures for mode-collapse studies: `ring8` and `grid25` (Metz et al. 2017;
 VEEGAN; PacGAN), and the PNG plot of samples over the data density.
 
-A point is stored as a 1x1 "image" with 2 channels, float32 [N, 1, 1, 2], so the data
+A point is stored as a 1x1 "image" with 2 channels, float32 [1, 1, 2], so the data
 pipeline, the GAN step, checkpoints and sample grids treat it like any other dataset
 (config.data.image_shape = (1, 1, 2)); the values are the coordinates themselves, not [-1, 1]
 pixels, so the generator's output layer must be linear (models.ARCHITECTURES["mlp_2d"]).
 The mixtures' constants are jaxgan.metrics.mode_coverage's, which also scores them.
+
+Point i of a split is a pure function of (dataset, split, i): its mode and its Gaussian noise
+come from a counter-based hash of those three numbers, so a batch of any indices is computed
+at once and nothing is held in memory.
 """
 
 import dataclasses
 
 import numpy as np
 
+from jaxgan.data import records
 from jaxgan.metrics import mode_coverage
 
 POINT_SHAPE = (1, 1, 2)
@@ -31,15 +36,47 @@ MIXTURES = {
 }
 
 
-def load(name: str, split: str) -> dict[str, np.ndarray]:
-  """{"image": float32 [N, 1, 1, 2]} drawn with a fixed seed per (dataset, split)."""
-  mixture = MIXTURES[name]
-  if split not in SPLIT_SIZES:
-    raise ValueError(f"{name} has splits {sorted(SPLIT_SIZES)}, not {split!r}")
-  seed = [sorted(MIXTURES).index(name), sorted(SPLIT_SIZES).index(split)]
-  points = mode_coverage.sample_mixture(np.random.default_rng(seed), SPLIT_SIZES[split],
-                                        mixture.centres, mixture.std)
-  return {"image": points.astype(np.float32).reshape((-1, *POINT_SHAPE))}
+def _mix64(x: np.ndarray) -> np.ndarray:
+  """SplitMix64's finaliser: a bijection of uint64 whose outputs look independent."""
+  x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+  x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+  return x ^ (x >> np.uint64(31))
+
+
+def uniforms(stream: int, indices, count: int) -> np.ndarray:
+  """float64 [len(indices), count] in (0, 1), a pure function of (stream, index, column)."""
+  with np.errstate(over="ignore"):
+    base = np.asarray(indices, np.uint64)[:, None] * np.uint64(count) + np.arange(
+        count, dtype=np.uint64)
+    bits = _mix64(_mix64(base + np.uint64(stream) * np.uint64(0x9E3779B97F4A7C15)))
+  return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) / float(1 << 53)
+
+
+class MixtureSource(records.Source):
+  """{"image": float32 [1, 1, 2]} points of one split of a mixture."""
+
+  def __init__(self, name: str, split: str):
+    if split not in SPLIT_SIZES:
+      raise ValueError(f"{name} has splits {sorted(SPLIT_SIZES)}, not {split!r}")
+    self.name, self.mixture = name, MIXTURES[name]
+    self._stream = 1 + 2 * sorted(MIXTURES).index(name) + sorted(SPLIT_SIZES).index(split)
+    self._length = SPLIT_SIZES[split]
+
+  def __len__(self) -> int:
+    return self._length
+
+  def batch(self, indices) -> dict[str, np.ndarray]:
+    u = uniforms(self._stream, indices, 3)
+    centres = self.mixture.centres
+    mode = np.minimum((u[:, 0] * len(centres)).astype(np.int64), len(centres) - 1)
+    radius, angle = np.sqrt(-2 * np.log(u[:, 1])), 2 * np.pi * u[:, 2]   # Box-Muller.
+    noise = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    points = np.asarray(centres, np.float64)[mode] + self.mixture.std * noise
+    return {"image": points.astype(np.float32).reshape((-1, *POINT_SHAPE))}
+
+
+def source(name: str, split: str) -> MixtureSource:
+  return MixtureSource(name, split)
 
 
 def render(name: str, points, size: int = 320) -> np.ndarray:

@@ -157,18 +157,19 @@ class Evaluator:
 
   # -- real data ---------------------------------------------------------------------------
   def _real_images(self, split: str, num: int):
-    """(uint8 or float images of `split`, the chosen indices: all, or a seeded subset)."""
+    """(a source of `split`, the chosen indices: all, or a seeded subset). Images are read
+    from it a batch at a time, so a large split streams."""
     c = self.config
-    arrays = sources.load_split(c.data.name, split, c.data.data_dir)
-    images = arrays["image"]
-    if images.shape[1:] != self.image_shape:
+    source = sources.open(c.data.name, split, c.data.data_dir)
+    shape = tuple(np.shape(source[0]["image"]))
+    if shape != self.image_shape:
       raise UserError(f"config.data.image_shape={self.image_shape!r} but {c.data.name} "
-                      f"images are {images.shape[1:]}; set it to match")
-    if num and num < len(images):
-      indices = np.sort(np.random.default_rng(num).choice(len(images), num, replace=False))
+                      f"images are {shape}; set it to match")
+    if num and num < len(source):
+      indices = np.sort(np.random.default_rng(num).choice(len(source), num, replace=False))
     else:
-      indices = np.arange(len(images))
-    return arrays, indices
+      indices = np.arange(len(source))
+    return source, indices
 
   def _cache_path(self) -> str:
     c = self.config
@@ -191,11 +192,11 @@ class Evaluator:
       self._reference["cached"] = True
       return self._reference
     c = self.config
-    arrays, indices = self._real_images(c.eval.reference_split, c.eval.num_reference)
+    source, indices = self._real_images(c.eval.reference_split, c.eval.num_reference)
     accumulator = Accumulator(keep_features=True, keep_logits=False)
     for start in range(0, len(indices), c.eval.batch_size):
       chosen = indices[start:start + c.eval.batch_size]
-      accumulator.add(self.extractor(pipeline.to_unit_range(arrays["image"][chosen])))
+      accumulator.add(self.extractor(pipeline.to_unit_range(source.batch(chosen)["image"])))
     mu, sigma = accumulator.moments.result()
     self._reference = {"mu": mu, "sigma": sigma, "count": np.int64(len(indices)),
                        "features": accumulator.features[:_MAX_CACHED_FEATURES], "cached": False}
@@ -292,26 +293,13 @@ class Evaluator:
 
   # -- a real split as the "generator" (FID of test vs train, for reference numbers) --------
   def evaluate_split(self, split: str) -> dict[str, float]:
-    arrays, indices = self._real_images(split, self.config.eval.num_samples)
+    source, indices = self._real_images(split, self.config.eval.num_samples)
 
     def sample_batch(index, size):
       chosen = indices[index * self.config.eval.batch_size:][:size]
-      labels = arrays["label"][chosen] if "label" in arrays else None
-      return pipeline.to_unit_range(arrays["image"][chosen]), labels
+      batch = source.batch(chosen)
+      labels = batch["label"].astype(np.int32) if "label" in batch else None
+      return pipeline.to_unit_range(batch["image"]), labels
 
     return {**self.evaluate(sample_batch, split, len(indices)),
             **self.sample_counts(len(indices))}
-
-
-def gan_sample_batch(experiment, state, use_ema: bool, seed: int) -> Callable:
-  """sample_batch for `Evaluator.evaluate` from a GAN: fixed noise per batch index (the same
-  for raw and EMA, and across evaluations, so their differences are not sampling noise);
-  conditional models cycle through the classes (the experiment's `fixed_latents`, which also
-  appends InfoGAN codes)."""
-  key = jax.random.fold_in(jax.random.PRNGKey(seed), 0xE7A1)
-
-  def sample_batch(index: int, size: int):
-    z, labels = experiment.fixed_latents(size, size, jax.random.fold_in(key, index))
-    return experiment.generate(state, z, labels, use_ema=use_ema), labels
-
-  return sample_batch

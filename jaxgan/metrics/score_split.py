@@ -14,6 +14,9 @@ from absl import app
 from absl import flags
 from ml_collections import config_flags
 
+from jaxgan.errors import UserError
+from jaxgan.metrics import evaluator
+
 _CONFIG = config_flags.DEFINE_config_file("config", None, "An experiment file.",
                                           lock_config=True)
 _SPLIT = flags.DEFINE_string("split", "test", "The split scored against eval.reference_split.")
@@ -22,8 +25,6 @@ flags.mark_flags_as_required(["config"])
 
 def main(argv):
   del argv
-  from jaxgan.metrics import evaluator  # pylint: disable=import-outside-toplevel
-  from jaxgan.errors import UserError  # pylint: disable=import-outside-toplevel
   config = _CONFIG.value
   try:
     results = evaluator.Evaluator(config, tuple(config.data.image_shape)).evaluate_split(
