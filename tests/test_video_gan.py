@@ -6,13 +6,17 @@ import shutil
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
-import ml_collections
 import numpy as np
 import optax
 import pytest
 from PIL import Image
 
+from experiments import mocogan_mmnist
+from experiments import mocogan_mmnist_small
+from jaxgan import configs
+from jaxgan import train
 from jaxgan.data import moving_mnist as mm
+from jaxgan.data import sources
 from jaxgan.errors import UserError
 from jaxgan.kinds import video_gan
 from jaxgan.kinds.video_gan import config as config_lib
@@ -26,11 +30,10 @@ from jaxgan.models import video as video_models
 
 
 def tiny_kind_config(context_frames=0, **changes):
-  """The kind's own fields at toy size, with the shared fields the kind reads."""
-  c = video_gan.KIND.default_config()
-  c.kind, c.seed, c.batch_size, c.num_steps = "video_gan", 0, 2, 3
-  c.data = ml_collections.ConfigDict(dict(name="moving_mnist_small", split="train",
-                                          data_dir="", image_shape=(32, 32, 1)))
+  """experiments/mocogan_mmnist_small.py at toy size."""
+  c = mocogan_mmnist_small.get_config()
+  c.batch_size, c.num_steps, c.log_every, c.checkpoint_every, c.sample_every = 2, 4, 2, 2, 2
+  c.sample.num_images = 2
   c.model.g_features, c.model.d_features = 16, 4
   c.model.content_dim, c.model.motion_dim = 6, 4
   c.model.context_frames = context_frames
@@ -215,3 +218,46 @@ def test_evaluator_numbers_and_floor():
   floor = evaluator.floor()
   assert set(floor) == {"fvd[mmnist-c3d]/real_test", "content_consistency[lenet-mnist]/real_test",
                         "acd[lenet-mnist]/real_test"}
+
+
+# -- through the loop ----------------------------------------------------------------------
+def test_the_experiment_files_are_valid():
+  for module in (mocogan_mmnist, mocogan_mmnist_small):
+    configs.validate(module.get_config(), 1)
+  assert isinstance(sources.open("moving_mnist_small", "test", ""), mm.MovingMnistSource)
+
+
+def _restore(config, workdir):
+  exp = video_gan.KIND.from_config(config)
+  return train.restore_for_inference(config, str(workdir))[1], exp
+
+
+def test_a_tiny_run_trains_resumes_bitwise_samples_and_evaluates(tmp_path):
+  metrics = train.train_and_evaluate(tiny_kind_config(), str(tmp_path / "straight"))
+  assert np.isfinite(metrics["d_loss"]) and np.isfinite(metrics["g_loss"])
+  strips = sorted(os.listdir(tmp_path / "straight" / "samples"))
+  assert len(strips) == 2 and strips[-1].endswith("00000004.png")
+  half = tiny_kind_config()
+  half.num_steps = 2
+  train.train_and_evaluate(half, str(tmp_path / "resumed"))
+  train.train_and_evaluate(tiny_kind_config(), str(tmp_path / "resumed"))
+  straight, _ = _restore(tiny_kind_config(), tmp_path / "straight")
+  resumed, _ = _restore(tiny_kind_config(), tmp_path / "resumed")
+  for a, b in zip(jax.tree.leaves(straight), jax.tree.leaves(resumed)):
+    assert a.tobytes() == b.tobytes()
+
+  out_dir = train.sample(tiny_kind_config(), str(tmp_path / "straight"))
+  assert {"strip.png", "animation.gif", "strip_000.png"} <= set(os.listdir(out_dir))
+  results = train.evaluate(tiny_kind_config(), str(tmp_path / "straight"))
+  for name in ("fvd[mmnist-c3d]/ema", "content_consistency[lenet-mnist]/raw",
+               "acd[lenet-mnist]/ema", "fvd[mmnist-c3d]/real_test"):
+    assert np.isfinite(results[name]), name
+
+
+def test_a_vmapped_seed_sweep_trains(tmp_path):
+  c = tiny_kind_config(context_frames=4)
+  c.num_steps, c.sweep.seeds = 2, 2
+  c.video_eval.floor = False
+  metrics = train.train_and_evaluate(c, str(tmp_path))
+  assert np.isfinite(metrics["member_0/g_loss"]) and np.isfinite(metrics["member_1/g_loss"])
+  assert metrics["member_0/g_loss"] != metrics["member_1/g_loss"]

@@ -37,6 +37,7 @@ import math
 
 import numpy as np
 
+from jaxgan.data import records
 from jaxgan.data import shipped_mnist
 
 DIGIT_SIZE = 28        # MNIST digits, on the full-resolution canvas.
@@ -126,7 +127,7 @@ def _mnist():
   return arrays
 
 
-class MovingMnistSource:
+class MovingMnistSource(records.Source):
   """A random-access source of Moving MNIST videos: `len(source)`, `source[i]` -> record."""
 
   def __init__(self, name: str, split: str, seed: int = 0, num_videos: int = 0):
@@ -148,6 +149,9 @@ class MovingMnistSource:
     index = int(index)
     if not 0 <= index < self._length:
       raise IndexError(f"{self.name}/{self.split} has {self._length} videos, not index {index}")
+    return self.record(index)
+
+  def record(self, index: int) -> dict:
     v = self.variant
     rng = np.random.default_rng([SEED, self.seed, SPLITS.index(self.split), index])
     chosen = rng.integers(0, len(self._images), v.num_digits)
@@ -175,15 +179,12 @@ class MovingMnistSource:
         "digit_index": chosen.astype(np.int32),
     }
 
-  def __getitems__(self, indices) -> list:
-    return [self[i] for i in indices]
-
   def batch(self, indices) -> dict:
     """The records at `indices` stacked feature by feature."""
-    records = self.__getitems__(indices)
-    return {key: np.stack([r[key] for r in records]) for key in records[0]}
+    made = [self[int(i)] for i in indices]
+    return {key: np.stack([r[key] for r in made]) for key in made[0]}
 
 
 def source(name: str, split: str, seed: int = 0) -> MovingMnistSource:
-  """The factory sources.GENERATED holds: (split) -> random-access source, via partial."""
+  """The factory sources.GENERATED holds (with the variant's name bound by partial)."""
   return MovingMnistSource(name, split, seed)

@@ -20,7 +20,7 @@ from jaxgan.models import c3d
 NAME = "mmnist-c3d"
 C3D_WEIGHTS = os.path.join(os.path.dirname(__file__), "weights", "mmnist_c3d.msgpack")
 # sha256 of the shipped C3D_WEIGHTS (printed by python -m jaxgan.metrics.train_c3d).
-C3D_SHA256 = "e4f7a92fd9b5ea5e5b0d1fba30f1c1d5a9f7d6aa8f3a8bdf2e3e9e0b6f0f3c41"
+C3D_SHA256 = "533dab6eb53c74c121b33206d3d4dc7d6729264b0fccd0850ec50183aac4f1a3"
 
 
 def template():

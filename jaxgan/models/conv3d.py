@@ -13,6 +13,7 @@ from typing import Any
 import flax.linen as nn
 import jax.numpy as jnp
 
+from jaxgan.ops import batch_sharding
 from jaxgan.ops import channels
 from jaxgan.ops import conv as conv_ops
 
@@ -38,14 +39,14 @@ class Conv3D(nn.Module):
     x = jnp.pad(x, ((0, 0), (pad // 2, pad - pad // 2), (0, 0), (0, 0), (0, 0)))
     windows = jnp.stack([x[:, i * st:i * st + kt] for i in range(t_out)], axis=1)
     # [N, T_out, kt, H, W, C] -> [N * T_out, H, W, kt * C], frame-major like the kernel.
-    stacked = jnp.moveaxis(windows, 2, -2).reshape((n * t_out, h, w, kt * c))
+    stacked = batch_sharding.reshape(jnp.moveaxis(windows, 2, -2), (n * t_out, h, w, kt * c), x)
     flat_kernel = jnp.moveaxis(kernel, 0, 2).reshape((kh, kw, kt * c, self.features))
     padding = tuple(_same(size, k, s) for size, k, s in ((h, kh, sh), (w, kw, sw)))
     y = conv_ops.conv2d(stacked, flat_kernel, (sh, sw), padding, impl=self.impl)
     if self.use_bias:
       y = channels.add_channels(y, self.param("bias", nn.initializers.zeros_init(),
                                               (self.features,)))
-    return y.reshape((n, t_out) + y.shape[1:])
+    return batch_sharding.reshape(y, (n, t_out) + y.shape[1:], x)
 
 
 def _same(size: int, kernel: int, stride: int) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from jaxgan import losses
 from jaxgan import optimizers
 from jaxgan import penalties
 from jaxgan.data import moving_mnist
-from jaxgan.errors import UserError
+from jaxgan.errors import require
 
 
 def default_config() -> ml_collections.ConfigDict:
@@ -49,8 +49,8 @@ def default_config() -> ml_collections.ConfigDict:
   c.optim.momentum = 0.0
 
   c.strip = ml_collections.ConfigDict()
-  c.strip.num_videos = 8            # Rows of the sample strip (one video per row)...
-  c.strip.use_ema = True            # ...from the EMA generator.
+  c.strip.num_videos = 8            # Rows of the periodic strip (one video per row); EMA G
+                                    # if sample.use_ema; --mode=sample writes sample.num_images.
 
   c.video_eval = ml_collections.ConfigDict()
   c.video_eval.num_videos = 1024    # Generated videos per evaluation.
@@ -61,50 +61,45 @@ def default_config() -> ml_collections.ConfigDict:
   return c
 
 
-def _require(condition: bool, field: str, value, why: str) -> None:
-  if not condition:
-    raise UserError(f"config.{field}={value!r}: {why}")
-
-
 def frame_shape(c) -> tuple:
   return moving_mnist.VARIANTS[c.data.name].frame_shape
 
 
 def validate_config(c) -> None:
   """UserError naming the first impossible field of the video GAN kind."""
-  _require(c.data.name in moving_mnist.VARIANTS, "data.name", c.data.name,
+  require(c.data.name in moving_mnist.VARIANTS, "data.name", c.data.name,
            f"the video GAN reads Moving MNIST: one of {sorted(moving_mnist.VARIANTS)}")
   t = frame_shape(c)[0]
   m = c.model
   for field in ("content_dim", "noise_dim", "motion_dim", "g_features", "d_features",
                 "image_frames"):
-    _require(isinstance(m[field], int) and m[field] > 0, f"model.{field}", m[field],
+    require(isinstance(m[field], int) and m[field] > 0, f"model.{field}", m[field],
              "must be a positive integer")
-  _require(m.g_features % 8 == 0, "model.g_features", m.g_features,
+  require(m.g_features % 8 == 0, "model.g_features", m.g_features,
            "must be divisible by 8 (each ConvT stage halves it)")
-  _require(0 <= m.context_frames < t, "model.context_frames", m.context_frames,
+  require(0 <= m.context_frames < t, "model.context_frames", m.context_frames,
            f"must be in [0, {t}) for {c.data.name}'s {t} frames (0: no continuation)")
-  _require(m.conv_impl in ("auto", "xla", "fast"), "model.conv_impl", m.conv_impl,
+  require(m.conv_impl in ("auto", "xla", "fast"), "model.conv_impl", m.conv_impl,
            "must be one of ['auto', 'fast', 'xla']")
-  _require(c.loss.name in losses.LOSSES, "loss.name", c.loss.name,
+  require(c.loss.name in losses.LOSSES, "loss.name", c.loss.name,
            f"must be one of {sorted(losses.LOSSES)}")
   for field in ("image_weight", "video_weight"):
-    _require(c.loss[field] >= 0, f"loss.{field}", c.loss[field], "must be >= 0")
-  _require(c.loss.image_weight + c.loss.video_weight > 0, "loss.video_weight",
+    require(c.loss[field] >= 0, f"loss.{field}", c.loss[field], "must be >= 0")
+  require(c.loss.image_weight + c.loss.video_weight > 0, "loss.video_weight",
            c.loss.video_weight, "image_weight and video_weight cannot both be 0")
-  _require(c.penalty.name in penalties.PENALTIES, "penalty.name", c.penalty.name,
+  require(c.penalty.name in penalties.PENALTIES, "penalty.name", c.penalty.name,
            f"must be one of {sorted(penalties.PENALTIES)}")
-  _require(c.penalty.weight >= 0, "penalty.weight", c.penalty.weight, "must be >= 0")
-  _require(c.optim.name in optimizers.OPTIMIZERS, "optim.name", c.optim.name,
+  require(c.penalty.weight >= 0, "penalty.weight", c.penalty.weight, "must be >= 0")
+  require(c.optim.name in optimizers.OPTIMIZERS, "optim.name", c.optim.name,
            f"must be one of {sorted(optimizers.OPTIMIZERS)}")
-  _require(c.optim.schedule in optimizers.SCHEDULES, "optim.schedule", c.optim.schedule,
+  require(c.optim.schedule in optimizers.SCHEDULES, "optim.schedule", c.optim.schedule,
            f"must be one of {sorted(optimizers.SCHEDULES)}")
   for field in ("g_lr", "d_lr"):
-    _require(c.optim[field] > 0, f"optim.{field}", c.optim[field], "must be positive")
-  _require(c.optim.n_dis >= 1, "optim.n_dis", c.optim.n_dis, "must be >= 1")
-  _require(0.0 <= c.optim.ema_decay < 1.0, "optim.ema_decay", c.optim.ema_decay,
+    require(c.optim[field] > 0, f"optim.{field}", c.optim[field], "must be positive")
+  require(c.optim.n_dis >= 1, "optim.n_dis", c.optim.n_dis, "must be >= 1")
+  require(0.0 <= c.optim.ema_decay < 1.0, "optim.ema_decay", c.optim.ema_decay,
            "must be in [0, 1)")
-  _require(c.strip.num_videos > 0, "strip.num_videos", c.strip.num_videos, "must be positive")
+  require(c.strip.num_videos > 0, "strip.num_videos", c.strip.num_videos, "must be positive")
   for field in ("num_videos", "num_reference", "batch_size"):
-    _require(c.video_eval[field] >= 2, f"video_eval.{field}", c.video_eval[field],
+    require(c.video_eval[field] >= 2, f"video_eval.{field}", c.video_eval[field],
              "must be >= 2 (a covariance needs two samples)")

@@ -8,7 +8,6 @@ GIFs in --mode=sample, and evaluates with jaxgan/metrics/video.py.
 
 import dataclasses
 import functools
-import json
 import os
 from typing import Callable
 
@@ -17,8 +16,8 @@ import jax
 import numpy as np
 import optax
 
-from jaxgan import experiment
 from jaxgan import images
+from jaxgan import interface
 from jaxgan import optimizers
 from jaxgan.data import spec
 from jaxgan.kinds.video_gan import config as config_lib
@@ -32,7 +31,7 @@ _EVAL_SALT = 0xE7A1
 
 
 @dataclasses.dataclass(frozen=True)
-class VideoGANExperiment(experiment.Experiment):
+class VideoGANExperiment(interface.Experiment):
   generator: nn.Module = None
   image_d: nn.Module = None
   video_d: nn.Module = None
@@ -40,6 +39,13 @@ class VideoGANExperiment(experiment.Experiment):
   d_tx: optax.GradientTransformation = None
 
   progress_keys = ("d_loss", "g_loss")
+  # Sweep field -> (config field, the step's keyword for it, or None: it lives in the state).
+  sweep_axes = {
+      "g_lr": ("optim.g_lr", None),
+      "d_lr": ("optim.d_lr", None),
+      "penalty_weight": ("penalty.weight", "penalty_weight"),
+      "ema_decay": ("optim.ema_decay", "ema_decay"),
+  }
   best_metric = (f"fvd[{video_metrics.C3D}]/ema", "min")
   validate_config = staticmethod(config_lib.validate_config)
 
@@ -117,13 +123,14 @@ class VideoGANExperiment(experiment.Experiment):
   def visuals(self, state) -> dict:
     c = self.config
     key = jax.random.fold_in(jax.random.PRNGKey(c.seed), _STRIP_SALT)
-    generated = self.videos(state, key, c.strip.num_videos, c.strip.use_ema)
+    generated = self.videos(state, key, c.strip.num_videos, c.sample.use_ema)
     return {"samples": visuals_lib.strip(generated, context_frames=c.model.context_frames)}
 
   def write_samples(self, state, out_dir: str, key) -> None:
-    """strip.png, animation.gif and one strip_NNN.png per video, from noise drawn with key."""
+    """strip.png, animation.gif and one strip_NNN.png for each of sample.num_images videos,
+    from noise drawn with key (continuation: given the first frames of test videos)."""
     c = self.config
-    generated = self.videos(state, key, c.strip.num_videos, c.strip.use_ema)
+    generated = self.videos(state, key, c.sample.num_images, c.sample.use_ema)
     k = c.model.context_frames
     images.save_png(visuals_lib.strip(generated, context_frames=k),
                     os.path.join(out_dir, "strip.png"))
@@ -132,9 +139,6 @@ class VideoGANExperiment(experiment.Experiment):
                       os.path.join(out_dir, f"strip_{index:03d}.png"))
     rows = int(np.ceil(np.sqrt(len(generated))))
     visuals_lib.save_gif(generated, os.path.join(out_dir, "animation.gif"), rows)
-    with open(os.path.join(out_dir, "info.json"), "w") as f:
-      json.dump({"step": int(state.step), "num_videos": len(generated),
-                 "ema": c.strip.use_ema, "context_frames": k}, f)
 
   # -- evaluating ----------------------------------------------------------------------------
   @functools.cached_property
