@@ -81,5 +81,5 @@ def test_a_sweep_wraps_the_toy_kind(tmp_path):
 
 def test_an_unknown_kind_is_one_line_naming_the_kinds():
   with pytest.raises(UserError, match=r"config.kind='nope': no such kind; use one of "
-                                      r"\['classifier', 'gan', 'toy', 'vae'\]"):
+                                      r"\['classifier', 'gan', 'toy', 'vae', 'video_gan'\]"):
     configs.base("nope")

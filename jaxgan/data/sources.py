@@ -31,6 +31,7 @@ import tempfile
 import numpy as np
 import tensorflow_datasets as tfds
 
+from jaxgan.data import moving_mnist
 from jaxgan.data import records
 from jaxgan.data import shipped_mnist
 from jaxgan.data import stacked_mnist
@@ -43,6 +44,7 @@ GENERATED = {
     "ring8": functools.partial(synthetic.source, "ring8"),
     "grid25": functools.partial(synthetic.source, "grid25"),
     "stacked_mnist": stacked_mnist.source,
+    **{name: functools.partial(moving_mnist.source, name) for name in moving_mnist.VARIANTS},
 }
 DEFAULT_DATA_DIR = os.path.join(os.path.expanduser("~"), ".cache", "jaxgan", "tensorflow_datasets")
 # load_split refuses splits whose features take more than this in memory (1 GiB); the
