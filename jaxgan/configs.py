@@ -10,6 +10,7 @@ from jaxgan import optimizers
 from jaxgan import penalties
 from jaxgan.data import sources
 from jaxgan.errors import UserError
+from jaxgan.kinds.gan import remedies
 
 
 def base() -> ml_collections.ConfigDict:
@@ -68,6 +69,10 @@ def base() -> ml_collections.ConfigDict:
   c.optim.rms_decay = 0.99          # rmsprop's squared-gradient decay (PyTorch's alpha).
   c.optim.momentum = 0.0            # sgd and rmsprop momentum.
   c.optim.d_clip = 0.0              # WGAN: clip every D weight to [-c, c] after each update; 0: off.
+
+  # Mode-collapse remedies, all off (jaxgan/kinds/gan/remedies.py): PacGAN packing,
+  # minibatch stddev, Unrolled GAN, DiffAugment.
+  remedies.add_defaults(c)
 
   c.sample = ml_collections.ConfigDict()
   c.sample.num_images = 64          # Images written by --mode=sample.
@@ -180,6 +185,7 @@ def validate_gan(c: ml_collections.ConfigDict) -> None:
   require(0.0 <= c.optim.ema_decay < 1.0, "optim.ema_decay", c.optim.ema_decay,
           "must be in [0, 1)")
   require(c.optim.d_clip >= 0, "optim.d_clip", c.optim.d_clip, "must be >= 0 (0: no clipping)")
+  remedies.validate(c)
 
 
 def validate_gan_model(m: ml_collections.ConfigDict) -> None:
@@ -192,7 +198,7 @@ def validate_gan_model(m: ml_collections.ConfigDict) -> None:
     require(m[field] >= 0, f"model.{field}", m[field], "must be >= 0 (0: no such code)")
   defaults = base().model
   for field in ("g_channels", "d_channels", "g_spectral_norm", "d_spectral_norm",
-                "attention_resolution"):
+                "attention_resolution", "minibatch_std"):
     require(m[field] == defaults[field] or field in arch.options, f"model.{field}", m[field],
             f"architecture {m.architecture!r} does not read it; use one of "
             f"{sorted(n for n, a in models.ARCHITECTURES.items() if field in a.options)}")

@@ -23,6 +23,7 @@ from jaxgan import precision
 from jaxgan import state as state_lib
 from jaxgan import steps
 from jaxgan.data import synthetic
+from jaxgan.kinds.gan import remedies
 from jaxgan.models import codes as codes_lib
 
 
@@ -100,9 +101,10 @@ class GANExperiment(Experiment):
 
   @classmethod
   def from_config(cls, config) -> "GANExperiment":
+    generator, discriminator = models.build_gan(config.model, config.data.image_shape)
     generator, discriminator = precision.apply_policy(
-        config.model.get("dtype", "float32"),
-        *models.build_gan(config.model, config.data.image_shape))
+        config.model.get("dtype", "float32"), generator,
+        remedies.wrap_discriminator(config, discriminator))
     # Schedules run over each network's own updates: D makes n_dis per step.
     g_updates = config.num_steps
     d_updates = config.num_steps * config.optim.n_dis
@@ -126,7 +128,8 @@ class GANExperiment(Experiment):
     g_input_dim = c.model.latent_dim + codes_lib.input_dim(*self.code_dims)
     return state_lib.create_gan_state(c.seed, self.generator, self.discriminator, self.g_tx,
                                       self.d_tx, g_input_dim, self.image_shape,
-                                      c.model.num_classes)
+                                      c.model.num_classes,
+                                      d_init_batch=c.model.get("pack", 1))
 
   @property
   def step(self) -> Callable:
