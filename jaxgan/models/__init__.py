@@ -56,6 +56,14 @@ def _mlp_2d(cfg, image_shape):
           mlp.MLPDiscriminator(hidden=(128, 128, 128), **_d_options(cfg)))
 
 
+def _mlp_2d_pacgan(cfg, image_shape):
+  # PacGAN's 2-D networks (Lin et al. 2018, App. D): G 4 x 400 ReLU, D 3 x 200 (their
+  # LinearMaxout units replaced by leaky ReLU).
+  return (mlp_2d.PointGenerator(image_shape=tuple(image_shape), hidden=(400,) * 4,
+                                num_classes=cfg.num_classes),
+          mlp.MLPDiscriminator(hidden=(200,) * 3, **_d_options(cfg)))
+
+
 def _mlp_cgan(cfg, image_shape):
   # Mirza & Osindero's CGAN is an MLP (G: 200+1000 -> 1200 ReLU; D: maxout 240+50 -> 240).
   # This is a wider leaky-ReLU version of it that trains quickly on a CPU.
@@ -112,6 +120,7 @@ ARCHITECTURES: dict[str, Architecture] = {
     "mlp": Architecture(_mlp, options=_MBSTD),
     "mlp_cgan": Architecture(_mlp_cgan, options=_MBSTD),
     "mlp_2d": Architecture(_mlp_2d, (1, 1, 2), options=_MBSTD),
+    "mlp_2d_pacgan": Architecture(_mlp_2d_pacgan, (1, 1, 2), options=_MBSTD),
     "dcgan_stacked_mnist": Architecture(_dcgan_stacked_mnist, (28, 28, 3), options=_MBSTD),
     "dcgan_mnist": Architecture(_dcgan_mnist, (28, 28, 1), options=_MBSTD),
     "dcgan_cifar10": Architecture(_dcgan_cifar10, (32, 32, 3), options=_MBSTD),
