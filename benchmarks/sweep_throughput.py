@@ -37,7 +37,7 @@ def compare(name: str, members: int, steps: int, pairs: int, warmup: int) -> dic
   sweep_config.sweep.seeds = members
   single = bench.CompiledStep(single_config)
   swept = bench.CompiledStep(sweep_config)
-  images_per_step = single.experiment.examples_per_step  # Each member sees this many.
+  images_per_step = bench.examples_per_step(single.experiment)  # Each member sees this many.
 
   single.run(warmup * members)
   swept.run(warmup)

@@ -3,7 +3,7 @@
     python benchmarks/torch_dcgan.py --config dcgan_mnist --batch 64
     python benchmarks/torch_dcgan.py --config dcgan_cifar10 --threads 2
 
-Prints one JSON line. One step is what jaxgan's GAN step does (jaxgan/steps.py, n_dis=1):
+Prints one JSON line. One step is what jaxgan's GAN step does (jaxgan/kinds/gan/step.py, n_dis=1):
 G(z) once; one D update on real + fake (non-saturating loss, BCE-with-logits; D sees the real
 and the fake batch in two forward passes, so its BatchNorm normalises each separately); one
 G update through the updated D on the same fake batch; an EMA (0.999) of G's weights. Adam

@@ -12,8 +12,7 @@ from jaxgan import configs
 
 
 def get_config():
-  c = configs.base()
-  c.kind = "classifier"
+  c = configs.base("classifier")    # Its own fields: jaxgan/kinds/classifier/config.py.
   c.batch_size = 128
   c.num_steps = 3_000               # 6.4 epochs of the 60k training images.
   c.log_every = 100

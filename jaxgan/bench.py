@@ -20,13 +20,27 @@ from jaxgan import experiment as experiment_lib
 from jaxgan import parallel
 
 
-def _random_batch(exp, seed: int = 0) -> dict[str, np.ndarray]:
+def _random_feature(rng, n: int, feature) -> np.ndarray:
+  """n random values of what the pipeline makes of `feature` (see data/spec.py)."""
+  shape = (n, *feature.shape)
+  if np.issubdtype(np.dtype(feature.dtype), np.integer) and feature.dtype != "uint8":
+    # Labels and other integer features: small non-negative values, valid as class indices
+    # for any kind with at least 2 classes.
+    return rng.integers(0, 2, shape).astype(np.int32)
+  return rng.uniform(-1, 1, shape).astype(np.float32)
+
+
+def _random_batch(exp, seed: int = 0) -> dict[str, dict[str, np.ndarray]]:
+  """A batch of the experiment's streams and features: {stream: {feature: array}}."""
   rng = np.random.default_rng(seed)
-  n = exp.examples_per_step
-  batch = {"image": rng.uniform(-1, 1, (n, *exp.image_shape)).astype(np.float32)}
-  num_classes = exp.config.model.get("num_classes", 0) if "model" in exp.config else 0
-  batch["label"] = rng.integers(0, max(num_classes, 10), (n,)).astype(np.int32)
-  return batch
+  return {name: {feature_name: _random_feature(rng, stream.examples_per_step, feature)
+                 for feature_name, feature in stream.features.items()}
+          for name, stream in exp.streams().items()}
+
+
+def examples_per_step(exp) -> int:
+  """Examples of all streams one step consumes."""
+  return sum(stream.examples_per_step for stream in exp.streams().values())
 
 
 def _flops(compiled) -> float | None:
@@ -107,7 +121,7 @@ def benchmark(config, name: str = "", warmup_steps: int = 5, steps_per_repeat: i
       "backend": jax.default_backend(), "device_kind": jax.devices()[0].device_kind,
       **cpu_description(), "compile_seconds": round(step.compile_seconds, 3),
       "steps_per_sec": round(steps_per_sec, 3),
-      "images_per_sec": round(steps_per_sec * step.experiment.examples_per_step, 1),
+      "images_per_sec": round(steps_per_sec * examples_per_step(step.experiment), 1),
       "steps_per_sec_repeats": [round(r, 3) for r in rates],
       "flops_per_step": flops,
       "gflops_per_sec": round(flops * steps_per_sec / 1e9, 2) if flops else None,

@@ -84,9 +84,6 @@ class Checkpointer:
           f"(first difference: {differing[0]} {differing[1]}); "
           f"use a new --workdir or the original config")
 
-  def wait(self) -> None:
-    self._manager.wait_until_finished()
-
   def close(self) -> None:
     self._manager.wait_until_finished()
     self._manager.close()

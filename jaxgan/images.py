@@ -29,3 +29,10 @@ def save_png(image_uint8: np.ndarray, path: str) -> None:
   if image_uint8.shape[-1] == 1:
     image_uint8 = image_uint8[..., 0]
   Image.fromarray(image_uint8).save(path)
+
+
+def write_folder(images, out_dir: str, rows: int) -> None:
+  """Images [N, H, W, C] in [-1, 1] as out_dir/000000.png, ... and their grid.png."""
+  for index, image in enumerate(to_uint8(images)):
+    save_png(image, os.path.join(out_dir, f"{index:06d}.png"))
+  save_png(make_grid(images, rows), os.path.join(out_dir, "grid.png"))

@@ -1,7 +1,6 @@
 """The device mesh and shardings: the batch split over a `data` axis, the state replicated."""
 
 import jax
-import numpy as np
 from jax.sharding import NamedSharding
 from jax.sharding import PartitionSpec as P
 
@@ -18,7 +17,8 @@ def replicated(mesh) -> NamedSharding:
   return NamedSharding(mesh, P())
 
 
-def put_batch(local_batch: dict[str, np.ndarray], sharding: NamedSharding) -> dict:
-  """Assembles each process's slice of the batch into one globally sharded array."""
-  return {name: jax.make_array_from_process_local_data(sharding, value)
-          for name, value in local_batch.items()}
+def put_batch(local_batch: dict, sharding: NamedSharding) -> dict:
+  """Assembles each process's slice of every array of the batch (a nested dict, e.g.
+  {stream: {feature: array}}) into one globally sharded array."""
+  return jax.tree.map(lambda value: jax.make_array_from_process_local_data(sharding, value),
+                      local_batch)

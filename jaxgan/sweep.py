@@ -1,15 +1,17 @@
-"""Sweeps inside one compiled program: K members trained at once by vmapping the step.
+"""Sweeps inside one program: K members of any kind trained at once by vmapping its step.
 
 `--config.sweep.seeds=4 --config.sweep.d_lr=1e-4,2e-4` trains 8 members, every listed
-value times seeds `seed, seed+1, ...` (seeds vary fastest). The state is each member's
-state stacked on a leading axis; one step is the kind's own step vmapped over it, so the
-training loop, checkpoints and resume are the single-run ones. Swept hyperparameters reach
-the step as traced per-member numbers: learning rates live in the optimizer state
-(`optax.inject_hyperparams`, see jaxgan/optimizers.py); the penalty weight and the EMA
-decay are passed to the step as arguments. All members see the same batches (the data
-order of `config.seed`); their seeds set their initialisation and their noise.
+value times seeds `seed, seed+1, ...` (seeds vary fastest). What can be listed is the kind's
+(`Experiment.sweep_axes`; the GAN: g_lr, d_lr, penalty_weight, ema_decay). The state is each
+member's state stacked on a leading axis; one step is the kind's own step vmapped over it, so
+the training loop, checkpoints and resume are the single-run ones and the loop cannot tell a
+sweep from a run. Swept hyperparameters reach the step as traced per-member numbers: learning
+rates live in the optimizer state (`optax.inject_hyperparams`, see jaxgan/optimizers.py);
+others (the penalty weight, the EMA decay) are passed to the step as keyword arguments. All
+members see the same batches (the data order of `config.seed`); their seeds set their
+initialisation and their noise.
 
-Member i logs as `member_i/d_loss`, samples `samples/member_i/`, and
+Member i logs as `member_i/d_loss`, draws under `samples/member_i/`, and
 `--mode=export_member --config.sweep.member=i` writes it as an ordinary single-run
 checkpoint (`export_member`).
 """
@@ -22,33 +24,50 @@ import os
 
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 
 from jaxgan import checkpoint
-from jaxgan import configs
-from jaxgan import experiment
+from jaxgan import interface
 from jaxgan import parallel
 from jaxgan.errors import UserError
+from jaxgan.errors import require
 
-# sweep field -> (the config field each member sets, the step argument that carries it, or
-# None when the value lives in the state: learning rates are in the optimizer state).
-SWEPT = {
-    "g_lr": ("optim.g_lr", None),
-    "d_lr": ("optim.d_lr", None),
-    "penalty_weight": ("penalty.weight", "penalty_weight"),
-    "ema_decay": ("optim.ema_decay", "ema_decay"),
-}
+# The sweep block's own fields; every other field of it is an axis of the kind
+# (`Experiment.sweep_axes`: g_lr, d_lr, penalty_weight, ema_decay for the GAN).
+GENERIC_FIELDS = ("seeds", "member")
+
+
+def generic_fields() -> ml_collections.ConfigDict:
+  """The `sweep` block every config has; configs.base adds the kind's axes to it."""
+  s = ml_collections.ConfigDict()
+  s.seeds = 1                       # Seeds seed, seed+1, ... per hyperparameter point.
+  s.member = -1                     # --mode=export_member: the member to export.
+  return s
+
+
+def axes_config(kind) -> ml_collections.ConfigDict:
+  """`sweep.<field> = ()` for each of the kind's axes, e.g. --config.sweep.d_lr=1e-4,2e-4."""
+  s = ml_collections.ConfigDict()
+  for field in kind.sweep_axes:
+    s[field] = ()
+  return s
+
+
+def _axes(config) -> dict:
+  return interface.find_kind(config.kind).sweep_axes
 
 
 def is_sweep(config) -> bool:
   sweep = config.get("sweep")
-  return sweep is not None and (sweep.seeds != 1 or any(len(sweep[f]) for f in SWEPT))
+  return sweep is not None and (sweep.seeds != 1 or any(
+      len(values) for field, values in sweep.items() if field not in GENERIC_FIELDS))
 
 
 def members(config) -> list[dict]:
   """Each member's overrides, {config field: value}, in member order."""
   axes = [[(path, value) for value in config.sweep[field]]
-          for field, (path, _) in SWEPT.items() if len(config.sweep[field])]
+          for field, (path, _) in _axes(config).items() if len(config.sweep[field])]
   seeds = [("seed", config.seed + i) for i in range(config.sweep.seeds)]
   return [dict(point + (seed,)) for point in itertools.product(*axes) for seed in seeds]
 
@@ -66,24 +85,25 @@ def member_config(config, overrides: dict):
   for path, value in overrides.items():
     _set(member, path, value)
   member.sweep.seeds, member.sweep.member = 1, -1
-  for field in SWEPT:
-    member.sweep[field] = ()
+  for field in member.sweep:
+    if field not in GENERIC_FIELDS:
+      member.sweep[field] = ()
   return member
 
 
 def validate(config, validate_kind) -> None:
   """The sweep block, then every member's config as its kind checks a single run."""
   sweep = config.sweep
-  configs.require(isinstance(sweep.seeds, int) and sweep.seeds >= 1, "sweep.seeds",
-                  sweep.seeds, "must be a positive integer")
-  for field in SWEPT:
+  require(isinstance(sweep.seeds, int) and sweep.seeds >= 1, "sweep.seeds", sweep.seeds,
+          "must be a positive integer")
+  for field in _axes(config):
     values = sweep[field]
-    configs.require(isinstance(values, tuple) and all(
+    require(isinstance(values, tuple) and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in values),
-                    f"sweep.{field}", values, "must be numbers, e.g. 1e-4,2e-4")
+            f"sweep.{field}", values, "must be numbers, e.g. 1e-4,2e-4")
   count = len(members(config)) if is_sweep(config) else 1
-  configs.require(isinstance(sweep.member, int) and -1 <= sweep.member < count, "sweep.member",
-                  sweep.member, f"must name one of the {count} members (0..{count - 1})")
+  require(isinstance(sweep.member, int) and -1 <= sweep.member < count, "sweep.member",
+          sweep.member, f"must name one of the {count} members (0..{count - 1})")
   if count == 1 and not is_sweep(config):
     return
   for index, overrides in enumerate(members(config)):
@@ -106,7 +126,7 @@ def _member(tree, index: int):
 
 
 @dataclasses.dataclass(frozen=True)
-class SweepExperiment(experiment.Experiment):
+class SweepExperiment(interface.Experiment):
   """K members of one kind; its state is theirs stacked, its step theirs vmapped."""
   overrides: tuple = ()            # Each member's {config field: value}.
   member_experiments: tuple = ()   # One experiment per member (its init and its config).
@@ -115,22 +135,22 @@ class SweepExperiment(experiment.Experiment):
   @classmethod
   def from_config(cls, config) -> "SweepExperiment":
     overrides = members(config)
-    kind = experiment.KINDS[config.kind]
+    kind = interface.find_kind(config.kind)
     exps = tuple(kind.from_config(member_config(config, o)) for o in overrides)
     step_args = tuple(
         (arg, np.asarray([o[path] for o in overrides], np.float32))
-        for field, (path, arg) in SWEPT.items() if arg and len(config.sweep[field]))
+        for field, (path, arg) in kind.sweep_axes.items() if arg and len(config.sweep[field]))
     accepted = inspect.signature(exps[0].step).parameters
     for arg, _ in step_args:
-      if arg not in accepted:
+      if arg not in accepted:  # A kind declared an axis its step does not take.
         raise UserError(f"config.sweep: config.kind={config.kind!r} has no {arg!r} to sweep; "
-                        f"sweep {sorted(f for f, (_, a) in SWEPT.items() if a in accepted)} "
-                        f"or learning rates instead")
+                        f"sweep {sorted(f for f, (_, a) in kind.sweep_axes.items() if not a or a in accepted)} "
+                        f"instead")
     return cls(config=config, overrides=tuple(overrides), member_experiments=exps,
                step_args=step_args)
 
   @property
-  def base(self) -> experiment.Experiment:
+  def base(self) -> interface.Experiment:
     return self.member_experiments[0]
 
   @property
@@ -138,8 +158,12 @@ class SweepExperiment(experiment.Experiment):
     return len(self.member_experiments)
 
   @property
-  def examples_per_step(self) -> int:
-    return self.base.examples_per_step
+  def progress_keys(self) -> tuple[str, ...]:
+    return tuple(f"member_0/{key}" for key in self.base.progress_keys)
+
+  def streams(self) -> dict:
+    # All members see the same batches: the data order of config.seed (member 0's).
+    return self.base.streams()
 
   def init(self):
     # Each member's own init, so member i starts exactly as the single run of its config.
@@ -176,30 +200,28 @@ class SweepExperiment(experiment.Experiment):
                    in_shardings=(replicated, parallel.batch_sharding(mesh)),
                    out_shardings=replicated)
 
-  def sample_grid(self, state):
-    """{member_i/samples: its grid}: every member from the same fixed latents."""
-    grids = [self.base.sample_grid(_member(state, i)) for i in range(self.size)]
-    if grids[0] is None:
-      return None
-    return {f"member_{i}/samples": grid for i, grid in enumerate(grids)}
+  def visuals(self, state) -> dict:
+    """Every member's pictures under member_i/, all drawn by member 0's experiment: the same
+    fixed latents for all, and one compiled sampler instead of K."""
+    return {f"member_{i}/{tag}": picture for i in range(self.size)
+            for tag, picture in self.base.visuals(_member(state, i)).items()}
 
   def evaluate(self, state) -> dict[str, float]:
     return {f"member_{i}/{name}": value
             for i, e in enumerate(self.member_experiments)
             for name, value in e.evaluate(_member(state, i)).items()}
 
-  def sample(self, state, num, key, use_ema, batch_size=256):
-    del state, num, key, use_ema, batch_size
+  def write_samples(self, state, out_dir, key) -> None:
+    del state, out_dir, key
     raise UserError("--mode=sample reads single runs; export a member first with "
                     "--mode=export_member --config.sweep.member=I")
 
+  def write_run_info(self, workdir: str) -> None:
+    with open(os.path.join(workdir, "sweep_members.json"), "w") as f:
+      json.dump(self.describe(), f, indent=2)
+
   def describe(self) -> list[dict]:
     return [{"member": i, **o} for i, o in enumerate(self.overrides)]
-
-
-def write_members(exp: SweepExperiment, workdir: str) -> None:
-  with open(os.path.join(workdir, "sweep_members.json"), "w") as f:
-    json.dump(exp.describe(), f, indent=2)
 
 
 def export_member(config, workdir: str, member: int, out_dir: str | None = None) -> str:
@@ -207,7 +229,7 @@ def export_member(config, workdir: str, member: int, out_dir: str | None = None)
   config.json) in `out_dir` (default workdir/members/member_I); returns that directory."""
   if not is_sweep(config):
     raise UserError("--mode=export_member needs the sweep's config (config.sweep.*) as trained")
-  exp = experiment.build(config)
+  exp = SweepExperiment.from_config(config)
   if not 0 <= member < exp.size:
     raise UserError(f"config.sweep.member={member}: must name one of the {exp.size} members "
                     f"(0..{exp.size - 1})")
@@ -231,8 +253,3 @@ def export_member(config, workdir: str, member: int, out_dir: str | None = None)
       json.dump({"member": member, "sweep_workdir": os.path.abspath(workdir),
                  "overrides": exp.overrides[member]}, f, indent=2)
   return out_dir
-
-
-def override_flags(overrides: dict) -> list[str]:
-  """The command-line flags that turn the sweep's config into one member's."""
-  return [f"--config.{path}={value!r}" for path, value in overrides.items()]

@@ -18,10 +18,8 @@ from jaxgan import distributed
 from jaxgan import experiment as experiment_lib
 from jaxgan import images
 from jaxgan import parallel
-from jaxgan import sweep
 from jaxgan import writers
 from jaxgan.data import pipeline
-from jaxgan.data import sources
 from jaxgan.errors import UserError
 
 
@@ -72,16 +70,38 @@ def first_non_finite(pending: list) -> tuple[int, str] | None:
   return None
 
 
-def load_training_data(config, examples_per_step: int) -> pipeline.BatchIterator:
-  arrays = sources.load_split(config.data.name, config.data.split, config.data.data_dir)
-  if arrays["image"].shape[1:] != tuple(config.data.image_shape):
-    raise UserError(f"config.data.image_shape={tuple(config.data.image_shape)!r} but "
-                    f"{config.data.name} images are {arrays['image'].shape[1:]}; set it to match")
-  if config.model.num_classes and "label" not in arrays:
-    raise UserError(f"config.model.num_classes={config.model.num_classes} needs labels, and "
-                    f"{config.data.name} has none; set it to 0")
-  return pipeline.BatchIterator(arrays, examples_per_step, config.seed,
-                                jax.process_index(), jax.process_count())
+def make_iterators(exp) -> dict:
+  """{stream name: iterator} for the streams the experiment consumes."""
+  return {name: pipeline.make_iterator(stream, exp.config.seed, jax.process_index(),
+                                       jax.process_count())
+          for name, stream in exp.streams().items()}
+
+
+def next_batch(iterators: dict) -> dict:
+  """{stream: {feature: local batch}}: one step's data."""
+  return {name: next(iterator) for name, iterator in iterators.items()}
+
+
+def data_state(iterators: dict) -> dict:
+  """What is saved beside the train state: each stream's iterator position."""
+  return {name: iterator.get_state() for name, iterator in iterators.items()}
+
+
+def set_data_state(iterators: dict, saved: dict, directory: str) -> None:
+  if sorted(saved) != sorted(iterators):
+    raise UserError(f"the checkpoint in {directory} holds the data position of streams "
+                    f"{sorted(saved)}, this config reads {sorted(iterators)} (a run from before "
+                    f"kinds had streams, or another kind); use a new --workdir")
+  for name, iterator in iterators.items():
+    iterator.set_state(saved[name])
+
+
+def sample_path(workdir: str, tag: str, step: int) -> str:
+  """Where a picture of `Experiment.visuals` goes: "samples" -> samples/grid_STEP.png,
+  "member_1/samples" -> samples/member_1/grid_STEP.png, "strip" -> samples/strip_STEP.png."""
+  folder, name = os.path.split(tag)
+  name = "grid" if name == "samples" else name
+  return os.path.join(workdir, "samples", folder, f"{name}_{step:08d}.png")
 
 
 def write_config(config, workdir: str) -> None:
@@ -103,28 +123,27 @@ def train_and_evaluate(config, workdir: str) -> dict:
   mesh = parallel.make_mesh()
   checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints)
   restored = checkpointer.restore(exp.abstract_state(mesh))
-  data = load_training_data(config, exp.examples_per_step)
+  data = make_iterators(exp)
   if restored is None:
     state = exp.init_state(mesh)
     logging.info("Starting a new run in %s.", workdir)
   else:
-    state, data_state = restored
+    state, saved_data = restored
     state = jax.jit(exp.with_config_hyperparams,  # jit keeps the arrays global across hosts.
                     out_shardings=parallel.replicated(mesh))(state)
-    data.set_state(data_state)
+    set_data_state(data, saved_data, checkpointer.directory)
     logging.info("Resuming from step %d in %s.", step_of(state), workdir)
   if is_chief:
     write_config(config, workdir)
-    if isinstance(exp, sweep.SweepExperiment):
-      sweep.write_members(exp, workdir)
+    exp.write_run_info(workdir)
 
   step_fn = exp.jit_step(mesh)
   batch_sharding = parallel.batch_sharding(mesh)
   writer = writers.MetricWriter(workdir, enabled=is_chief)
   # eval_every: the kind's metrics; workdir/best keeps the best checkpoint by eval.best_metric.
   best_checkpointer = None
-  if config.eval_every and getattr(exp, "evaluator", None) is not None:
-    selection = exp.evaluator.best_key  # Builds the feature network: bad eval fields fail now.
+  if config.eval_every:
+    selection = exp.best_metric  # Builds what evaluates (GAN: the feature network): fail now.
     if selection is not None:
       best_checkpointer = checkpoint.Checkpointer(workdir, keep=1, subdir="best", best=selection)
   start = step_of(state)
@@ -137,13 +156,13 @@ def train_and_evaluate(config, workdir: str) -> dict:
   def save(step: int) -> None:
     nonlocal last_saved
     if step != last_saved:
-      checkpointer.save(step, state, data.get_state())
+      checkpointer.save(step, state, data_state(data))
       last_saved = step
 
   try:
     with PreemptionGuard() as guard:
       for step in range(start + 1, config.num_steps + 1):
-        batch = parallel.put_batch(next(data), batch_sharding)
+        batch = parallel.put_batch(next_batch(data), batch_sharding)
         state, metrics = step_fn(state, batch)
         pending.append((step, metrics))
         progress.update(1)
@@ -169,20 +188,14 @@ def train_and_evaluate(config, workdir: str) -> dict:
           elapsed = time.perf_counter() - window_start
           last_metrics["steps_per_sec"] = window_steps / elapsed
           writer.scalars(step, last_metrics)
-          progress.set_postfix({k: f"{last_metrics[k]:.3f}" for k in ("d_loss", "g_loss", "loss")
-                               if k in last_metrics})
+          progress.set_postfix({k: f"{last_metrics[k]:.3f}" for k in exp.progress_keys
+                                if k in last_metrics})
           window_start, window_steps = time.perf_counter(), 0
         if step % config.sample_every == 0 or is_last:
-          generated = exp.sample_grid(state)
-          # A sweep gives {"member_i/samples": images}: one grid (and folder) per member.
-          if generated is not None and not isinstance(generated, dict):
-            generated = {"samples": generated}
-          for tag, generated_images in (generated or {}).items():
-            grid = images.make_grid(generated_images, config.sample.grid_rows)
-            writer.image(step, tag, grid)
+          for tag, picture in exp.visuals(state).items():
+            writer.image(step, tag, picture)
             if is_chief:
-              images.save_png(grid, os.path.join(workdir, "samples", os.path.dirname(tag),
-                                                 f"grid_{step:08d}.png"))
+              images.save_png(picture, sample_path(workdir, tag, step))
         if step % config.checkpoint_every == 0 or is_last:
           save(step)
         if evaluating and not stop:  # A signal leaves no time to evaluate.
@@ -190,7 +203,7 @@ def train_and_evaluate(config, workdir: str) -> dict:
           if is_chief:
             write_evaluation(workdir, step, results)
           if best_checkpointer is not None:
-            best_checkpointer.save(step, state, data.get_state(), metrics=results)
+            best_checkpointer.save(step, state, data_state(data), metrics=results)
         if stop:
           logging.warning("Stopped at step %d after a signal; re-run to resume.", step)
           break
@@ -219,7 +232,7 @@ def restore_for_inference(config, workdir: str):
 def evaluate(config, workdir: str) -> dict:
   """Evaluates a checkpoint; writes eval_STEP.json and TensorBoard scalars under eval/."""
   exp, state = restore_for_inference(config, workdir)
-  step = int(state.step)
+  step = step_of(state)
   results = {"step": step, **exp.evaluate(state)}
   if jax.process_index() == 0:
     write_evaluation(workdir, step, results)
@@ -240,16 +253,11 @@ def write_evaluation(workdir: str, step: int, results: dict) -> None:
 def sample(config, workdir: str) -> str:
   """Writes `config.sample.num_images` PNGs and a grid from a checkpoint; returns the folder."""
   exp, state = restore_for_inference(config, workdir)
-  if not hasattr(exp, "sample"):
-    raise UserError(f"config.kind={config.kind!r} does not generate images; --mode=sample "
-                    f"is for generative models")
-  num, rows = config.sample.num_images, config.sample.grid_rows
-  key = jax.random.fold_in(jax.random.PRNGKey(config.seed), int(state.step))
-  generated = np.asarray(jax.device_get(exp.sample(state, num, key, config.sample.use_ema)))
-  out_dir = os.path.join(workdir, "samples", f"step_{int(state.step):08d}")
-  for index, image in enumerate(images.to_uint8(generated)):
-    images.save_png(image, os.path.join(out_dir, f"{index:06d}.png"))
-  images.save_png(images.make_grid(generated, rows), os.path.join(out_dir, "grid.png"))
+  step = step_of(state)
+  key = jax.random.fold_in(jax.random.PRNGKey(config.seed), step)
+  out_dir = os.path.join(workdir, "samples", f"step_{step:08d}")
+  exp.write_samples(state, out_dir, key)
   with open(os.path.join(out_dir, "info.json"), "w") as f:
-    json.dump({"step": int(state.step), "num_images": num, "ema": config.sample.use_ema}, f)
+    json.dump({"step": step, "num_images": config.sample.num_images,
+               "ema": config.sample.use_ema}, f)
   return out_dir

@@ -13,7 +13,7 @@ def _one_step(config):
   mesh = parallel.make_mesh()
   state = exp.init_state(mesh)
   images = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)
-  batch = parallel.put_batch({"image": images}, parallel.batch_sharding(mesh))
+  batch = parallel.put_batch({"train": {"image": images}}, parallel.batch_sharding(mesh))
   return exp, exp.jit_step(mesh)(state, batch)
 
 

@@ -10,11 +10,10 @@ import pytest
 from jaxgan import configs
 from jaxgan import experiment
 from jaxgan import losses
-from jaxgan import parallel
-from jaxgan import steps
 from jaxgan import train
 from jaxgan.errors import UserError
 from jaxgan.kinds.gan import packing
+from jaxgan.kinds.gan import step as step_lib
 
 
 def _ring_config(**overrides):
@@ -40,11 +39,11 @@ def test_unrolled_step_equals_a_hand_written_two_step_unroll():
   exp = experiment.build(c)
   state = exp.init()
   real = jnp.asarray(np.random.default_rng(0).normal(size=(8, 1, 1, 2)), jnp.float32)
-  new_state, _ = jax.jit(exp.step)(state, {"image": real})
+  new_state, _ = jax.jit(exp.step)(state, {"train": {"image": real}})
 
   key = jax.random.fold_in(state.key, state.step)
   z_key, _ = jax.random.split(jax.random.fold_in(key, 0))
-  z, _ = steps.sample_latents(z_key, 8, c.model.latent_dim, 0)
+  z, _ = step_lib.sample_latents(z_key, 8, c.model.latent_dim, 0)
   g, d = exp.generator, exp.discriminator
   loss = losses.get("non_saturating")
 
@@ -73,7 +72,7 @@ def test_unrolled_step_equals_a_hand_written_two_step_unroll():
   # Without the unroll, G's step differs: the lookahead changed it.
   plain, _ = jax.jit(experiment.build(_ring_config(**{
       "optim.name": "sgd", "optim.g_lr": 0.05, "optim.d_lr": 0.1,
-      "optim.ema_decay": 0.0})).step)(state, {"image": real})
+      "optim.ema_decay": 0.0})).step)(state, {"train": {"image": real}})
   assert not all(jax.tree.leaves(jax.tree.map(
       lambda a, b: np.allclose(a, b), plain.g.params, new_state.g.params)))
 
@@ -84,7 +83,8 @@ def test_packed_gan_builds_d_for_m_times_the_channels():
   state = exp.init()
   first = state.d.params["inner"]["Dense_0"]["kernel"]
   assert first.shape[0] == 4 * 2                       # m * C inputs: 4 points of 2 coordinates.
-  logits = exp.discriminator.apply(state.d.variables(), jnp.zeros((8, 1, 1, 2)))
+  logits = exp.discriminator.apply({"params": state.d.params, **state.d.collections},
+                                   jnp.zeros((8, 1, 1, 2)))
   assert logits.shape == (2,)                          # One decision per 4 samples.
 
 

@@ -33,7 +33,7 @@ def test_one_step_changes_parameters_and_keeps_them_finite(tiny_config):
   mesh = parallel.make_mesh()
   state = exp.init_state(mesh)
   before = jax.device_get(state)
-  batch = {"image": np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)}
+  batch = {"train": {"image": np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)}}
   new_state, metrics = exp.jit_step(mesh)(state, parallel.put_batch(batch, parallel.batch_sharding(mesh)))
   after = jax.device_get(new_state)
   assert int(after.step) == 1

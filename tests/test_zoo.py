@@ -89,13 +89,13 @@ def train_steps(config, num_steps: int = 2):
   mesh = parallel.make_mesh()
   init = jax.jit(exp.init, out_shardings=parallel.replicated(mesh))
   state = init.lower().compile(compiler_options=FAST_COMPILE)()
-  data = train.load_training_data(config, exp.examples_per_step)
+  data = train.make_iterators(exp)
   sharding = parallel.batch_sharding(mesh)
-  batch = parallel.put_batch(next(data), sharding)
+  batch = parallel.put_batch(train.next_batch(data), sharding)
   step = exp.jit_step(mesh).lower(state, batch).compile(compiler_options=FAST_COMPILE)
   for index in range(num_steps):
     if index:
-      batch = parallel.put_batch(next(data), sharding)
+      batch = parallel.put_batch(train.next_batch(data), sharding)
     state, metrics = step(state, batch)
   return exp, state, jax.device_get(metrics)
 

@@ -10,7 +10,7 @@ from jaxgan import configs
 from jaxgan import experiment
 from jaxgan import parallel
 from jaxgan import penalties
-from jaxgan import steps
+from jaxgan.kinds.gan import step as steps
 from jaxgan.models import spectral
 
 _W = np.random.default_rng(0).normal(size=(12, 5)) * 0.7
@@ -138,7 +138,7 @@ def test_weight_clipping_keeps_every_discriminator_weight_in_range():
   assert max(float(np.max(np.abs(p))) for p in jax.tree.leaves(initial)) > 0.05
   images = np.random.default_rng(0).uniform(-1, 1, (16, 28, 28, 1)).astype(np.float32)
   for _ in range(2):
-    state, metrics = step(state, parallel.put_batch({"image": images},
+    state, metrics = step(state, parallel.put_batch({"train": {"image": images}},
                                                     parallel.batch_sharding(mesh)))
   leaves = jax.tree.leaves(jax.device_get(state.d.params))
   assert all(np.all(np.abs(p) <= 0.01) for p in leaves)

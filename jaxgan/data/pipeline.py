@@ -7,6 +7,8 @@ resume exact. Each process takes its own contiguous slice of every global batch.
 
 import numpy as np
 
+from jaxgan.errors import UserError
+
 
 def to_unit_range(images_uint8: np.ndarray) -> np.ndarray:
   """uint8 [0, 255] -> float32 [-1, 1], the range of a tanh generator; float data (2D points)
@@ -64,6 +66,14 @@ def make_iterator(stream, seed: int, process_index: int = 0, process_count: int 
   """An iterator over `stream`'s local batches with get_state/set_state (see data/spec.py)."""
   from jaxgan.data import sources  # pylint: disable=import-outside-toplevel  (shim, replaced)
   arrays = sources.load_split(stream.dataset, stream.split, stream.data_dir)
+  for name, feature in stream.features.items():
+    if name not in arrays:
+      raise UserError(f"config.data.name={stream.dataset!r} has no {name!r} feature (it has "
+                      f"{sorted(arrays)}); pick a dataset with it or a config that needs none")
+    if arrays[name].shape[1:] != tuple(feature.shape):
+      raise UserError(f"config.data.name={stream.dataset!r}: its {name!r} is "
+                      f"{arrays[name].shape[1:]}, the config asks for {tuple(feature.shape)} "
+                      f"(config.data.image_shape); set it to match")
   arrays = {name: arrays[name] for name in stream.features}
   return BatchIterator(arrays, stream.examples_per_step, seed + stream.seed_offset,
                        process_index, process_count)

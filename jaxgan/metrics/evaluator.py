@@ -301,17 +301,3 @@ class Evaluator:
 
     return {**self.evaluate(sample_batch, split, len(indices)),
             **self.sample_counts(len(indices))}
-
-
-def gan_sample_batch(experiment, state, use_ema: bool, seed: int) -> Callable:
-  """sample_batch for `Evaluator.evaluate` from a GAN: fixed noise per batch index (the same
-  for raw and EMA, and across evaluations, so their differences are not sampling noise);
-  conditional models cycle through the classes (the experiment's `fixed_latents`, which also
-  appends InfoGAN codes)."""
-  key = jax.random.fold_in(jax.random.PRNGKey(seed), 0xE7A1)
-
-  def sample_batch(index: int, size: int):
-    z, labels = experiment.fixed_latents(size, size, jax.random.fold_in(key, index))
-    return experiment.generate(state, z, labels, use_ema=use_ema), labels
-
-  return sample_batch

@@ -2,7 +2,7 @@
 
 An encoder maps images [N, H, W, C] to the (mean, logvar) of a diagonal Gaussian q(z|x); a
 decoder maps latents [N, D] to raw per-pixel outputs [N, H, W, C * outputs_per_pixel] that a
-likelihood in jaxgan/vae.py reads (Bernoulli logits, or a location and a log-scale).
+likelihood in jaxgan/kinds/vae/likelihoods.py reads (Bernoulli logits, or a location and a log-scale).
 `VAE(encoder, decoder)` holds both, so one `init` creates all parameters, and
 `apply(v, x, method="encode")` / `apply(v, z, method="decode")` run each half.
 """

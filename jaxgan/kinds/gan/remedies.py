@@ -16,7 +16,7 @@ They combine freely with each other and with the losses, penalties and optimizer
 import ml_collections
 
 from jaxgan.data import synthetic
-from jaxgan.errors import UserError
+from jaxgan.errors import require as _require
 from jaxgan.kinds.gan import packing
 from jaxgan.ops import diffaugment
 
@@ -28,11 +28,6 @@ def add_defaults(c: ml_collections.ConfigDict) -> None:
   c.optim.unroll_steps = 0          # Metz et al.: D steps G's loss looks through; 0: off.
   c.augment = ml_collections.ConfigDict()
   c.augment.policy = ""             # DiffAugment: e.g. "color,translation,cutout"; "": off.
-
-
-def _require(condition: bool, field: str, value, why: str) -> None:
-  if not condition:
-    raise UserError(f"config.{field}={value!r}: {why}")
 
 
 def validate(c: ml_collections.ConfigDict) -> None:

@@ -1,4 +1,4 @@
-"""Pure training steps: (state, batch) -> (state, metrics).
+"""The GAN's pure training step: (state, batch) -> (state, metrics).
 
 Static pieces (modules, optimizers, loss, penalty, hyperparameters) are bound with
 functools.partial by `make_gan_step`; only arrays flow through the jitted function.
@@ -14,12 +14,14 @@ from jaxgan import losses
 from jaxgan import penalties
 from jaxgan.kinds.gan import remedies
 from jaxgan.kinds.gan import unroll
+from jaxgan.kinds.gan.state import GANState
 from jaxgan.models import codes as codes_lib
 from jaxgan.models import heads
 from jaxgan.ops import batch_sharding
 from jaxgan.ops import diffaugment
-from jaxgan.state import GANState
-from jaxgan.state import Network
+
+# The data stream the step reads (Experiment.streams).
+STREAM = "train"
 
 
 def apply_train(module, network_or_variables, params, *inputs, collections=None):
@@ -27,12 +29,6 @@ def apply_train(module, network_or_variables, params, *inputs, collections=None)
   collections = network_or_variables.collections if collections is None else collections
   return module.apply({"params": params, **collections}, *inputs, train=True,
                       mutable=list(collections))
-
-
-def _optimizer_update(tx, network: Network, grads, collections) -> Network:
-  updates, opt_state = tx.update(grads, network.opt_state, network.params)
-  return Network(params=optax.apply_updates(network.params, updates),
-                 collections=collections, opt_state=opt_state)
 
 
 def sample_latents(key, batch_size: int, latent_dim: int, num_classes: int):
@@ -45,7 +41,7 @@ def sample_latents(key, batch_size: int, latent_dim: int, num_classes: int):
 
 def clip_weights(params, limit: float):
   """WGAN's weight clipping (Arjovsky et al. 2017): every D parameter into [-limit, limit]."""
-  return jax.tree.map(lambda p: jnp.clip(p, -limit, limit), params)
+  return optax.projections.projection_linf_ball(params, limit)
 
 
 def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, loss,
@@ -54,7 +50,7 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
              code_dims: tuple = (0, 0), unroll_steps: int = 0, augment_policy: tuple = ()):
   """`n_dis` discriminator updates, then one generator update, then the EMA of G.
 
-  `batch["image"]` holds n_dis * B images: each D update sees fresh real images. The G
+  `batch["train"]["image"]` holds n_dis * B images: each D update sees fresh real images. The G
   update reuses the fakes (and the forward pass) of the last D update, as PyTorch's DCGAN
   does, so one step costs one G forward, not two. D may return `(logits, aux)`: its
   auxiliary heads (ACGAN, InfoGAN) add `aux_weight` times their losses to D's and G's.
@@ -67,8 +63,9 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
   minibatch-stddev layer live in D (the module) and need nothing here.
   """
   key = jax.random.fold_in(state.key, state.step)
-  images = batch["image"].reshape((n_dis, -1, *batch["image"].shape[1:]))
-  labels = batch["label"].reshape((n_dis, -1)) if num_classes else [None] * n_dis
+  data = batch[STREAM]
+  images = data["image"].reshape((n_dis, -1, *data["image"].shape[1:]))
+  labels = data["label"].reshape((n_dis, -1)) if num_classes else [None] * n_dis
   batch_size = images.shape[1]
   d_net, g_collections = state.d, state.g.collections
   metrics = {}
@@ -123,7 +120,7 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
         d_net.params, d_net.collections, *d_inputs)
     metrics["d_grad_norm"] = optax.tree.norm(d_grads)
     d_before = d_net
-    d_net = _optimizer_update(d_tx, d_net, d_grads, d_cols)
+    d_net = d_net.apply_gradients(d_tx, d_grads, d_cols)
     if d_clip:
       d_net = d_net.replace(params=clip_weights(d_net.params, d_clip))
 
@@ -149,10 +146,9 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
 
   (_, (d_cols, g_loss, g_aux)), fake_grads = jax.value_and_grad(g_loss_fn, has_aux=True)(fake)
   (g_grads,) = g_vjp(fake_grads)
-  g_net = _optimizer_update(g_tx, state.g, g_grads, g_collections)
+  g_net = state.g.apply_gradients(g_tx, g_grads, g_collections)
   d_net = d_net.replace(collections=d_cols)
-  ema_params = jax.tree.map(lambda e, p: ema_decay * e + (1.0 - ema_decay) * p,
-                            state.ema_params, g_net.params)
+  ema_params = optax.incremental_update(g_net.params, state.ema_params, 1.0 - ema_decay)
   metrics.update(g_loss=g_loss, g_grad_norm=optax.tree.norm(g_grads))
   if "d_aux_loss" in metrics:
     metrics["g_aux_loss"] = g_aux

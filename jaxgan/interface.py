@@ -1,0 +1,126 @@
+"""The kind interface: what the training loop, the sample/eval/bench modes and sweeps may use.
+
+A kind is a package `jaxgan/kinds/<name>/` whose `__init__.py` exposes `KIND`, a subclass of
+`Experiment`; `config.kind = "<name>"` selects it (`find_kind`, by importlib, so no core module
+names a kind). Nothing outside the kind looks at its state, its batch or its metrics beyond
+what these methods return.
+"""
+
+import dataclasses
+import importlib
+import os
+from typing import Any, Callable, ClassVar
+
+import jax
+import ml_collections
+import numpy as np
+
+from jaxgan import checkpoint
+from jaxgan import parallel
+from jaxgan.errors import UserError
+
+KINDS_PACKAGE = "jaxgan.kinds"
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+  """One kind built from one config. Subclasses add their modules and optimizers as fields."""
+  config: Any
+
+  # Metrics shown on the progress bar (those the step reports; others are ignored).
+  progress_keys: ClassVar[tuple[str, ...]] = ("loss",)
+  # What a sweep (jaxgan/sweep.py) may vary: sweep field -> (the config field each member
+  # sets, the step's keyword argument that carries it, or None when the value lives in the
+  # state, as learning rates do in the optimizer state). configs.base adds `sweep.<field>`.
+  sweep_axes: ClassVar[dict[str, tuple[str, str | None]]] = {}
+
+  # -- config ------------------------------------------------------------------------------
+  @classmethod
+  def default_config(cls) -> ml_collections.ConfigDict:
+    """The kind's own fields (model, loss, optim, ...); configs.base adds the shared ones."""
+    return ml_collections.ConfigDict()
+
+  @staticmethod
+  def validate_config(config) -> None:
+    """Raises UserError (errors.require) for an impossible field of this kind."""
+    del config
+
+  @classmethod
+  def from_config(cls, config) -> "Experiment":
+    return cls(config=config)
+
+  # -- training ----------------------------------------------------------------------------
+  def streams(self) -> dict:
+    """{stream name: data.spec.Stream}: the data one step consumes; one stream is "train"."""
+    raise NotImplementedError
+
+  def init(self):
+    """A fresh train state from `config.seed`: a PyTree of arrays with a `step` field (an
+    int32 scalar the step increments; the loop reads it to resume and to name files)."""
+    raise NotImplementedError
+
+  @property
+  def step(self) -> Callable:
+    """The pure `(state, batch) -> (state, metrics)`, not yet jitted; `batch[stream][feature]`."""
+    raise NotImplementedError
+
+  def with_config_hyperparams(self, state):
+    """A restored `state` with this config's values where the config wins on resume (the
+    learning rates, which live in the optimizer state)."""
+    return state
+
+  def abstract_state(self, mesh):
+    """Shapes and shardings of the state: the restore target."""
+    return checkpoint.abstract_with_sharding(jax.eval_shape(self.init), parallel.replicated(mesh))
+
+  def init_state(self, mesh):
+    return jax.jit(self.init, out_shardings=parallel.replicated(mesh))()
+
+  def jit_step(self, mesh):
+    return jax.jit(self.step, donate_argnums=0,
+                   in_shardings=(parallel.replicated(mesh), parallel.batch_sharding(mesh)),
+                   out_shardings=parallel.replicated(mesh))
+
+  # -- what a run shows and measures -------------------------------------------------------
+  def visuals(self, state) -> dict[str, np.ndarray]:
+    """{tag: uint8 [H, W, C] picture} drawn every `sample_every` steps (a grid, a strip, a
+    plot). The loop writes samples/<tag's folder>/<name>_STEP.png, where the tag "samples"
+    (or "x/samples") is named `grid`, and logs it to TensorBoard under the tag."""
+    del state
+    return {}
+
+  def write_samples(self, state, out_dir: str, key) -> None:
+    """--mode=sample: writes `config.sample.num_images` samples drawn with `key` to out_dir."""
+    del state, out_dir, key
+    raise UserError(f"config.kind={self.config.kind!r} does not generate images; --mode=sample "
+                    f"is for generative models")
+
+  def evaluate(self, state) -> dict[str, float]:
+    """Measurements of a state (--mode=eval, config.eval_every); names say what made them,
+    e.g. `fid[lenet-mnist]/ema`."""
+    del state
+    return {}
+
+  @property
+  def best_metric(self) -> tuple[str, str] | None:
+    """(a key of `evaluate`'s result, "min" | "max"): keeps workdir/best with eval_every."""
+    return None
+
+  def write_run_info(self, workdir: str) -> None:
+    """Extra files describing the run, written by process 0 beside config.json."""
+    del workdir
+
+
+def kind_names() -> list[str]:
+  """The kinds found: the packages in jaxgan/kinds (and any folder added to its __path__)."""
+  package = importlib.import_module(KINDS_PACKAGE)
+  return sorted(name for folder in package.__path__ for name in os.listdir(folder)
+                if os.path.isfile(os.path.join(folder, name, "__init__.py")))
+
+
+def find_kind(name: str) -> type[Experiment]:
+  """The `KIND` of `jaxgan.kinds.<name>`; an unknown name is a one-line UserError."""
+  if not isinstance(name, str) or name not in kind_names():
+    raise UserError(f"config.kind={name!r}: no such kind; use one of {kind_names()} "
+                    f"(the folders in jaxgan/kinds)")
+  return importlib.import_module(f"{KINDS_PACKAGE}.{name}").KIND

@@ -1,0 +1,180 @@
+"""The GAN kind: G and D from the model registry, the n_dis-step update, samples, metrics."""
+
+import dataclasses
+import functools
+from typing import Callable
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from jaxgan import images
+from jaxgan import interface
+from jaxgan import models
+from jaxgan import optimizers
+from jaxgan import precision
+from jaxgan.data import spec
+from jaxgan.data import synthetic
+from jaxgan.kinds.gan import config as config_lib
+from jaxgan.kinds.gan import remedies
+from jaxgan.kinds.gan import state as state_lib
+from jaxgan.kinds.gan import step as step_lib
+from jaxgan.metrics import evaluator as evaluator_lib
+from jaxgan.models import codes as codes_lib
+
+
+@dataclasses.dataclass(frozen=True)
+class GANExperiment(interface.Experiment):
+  generator: nn.Module = None
+  discriminator: nn.Module = None
+  g_tx: optax.GradientTransformation = None
+  d_tx: optax.GradientTransformation = None
+
+  progress_keys = ("d_loss", "g_loss")
+  sweep_axes = {
+      "g_lr": ("optim.g_lr", None),
+      "d_lr": ("optim.d_lr", None),
+      "penalty_weight": ("penalty.weight", "penalty_weight"),
+      "ema_decay": ("optim.ema_decay", "ema_decay"),
+  }
+
+  @classmethod
+  def default_config(cls):
+    return config_lib.default_config()
+
+  validate_config = staticmethod(config_lib.validate)
+
+  @classmethod
+  def from_config(cls, config) -> "GANExperiment":
+    generator, discriminator = models.build_gan(config.model, config.data.image_shape)
+    generator, discriminator = precision.apply_policy(
+        config.model.get("dtype", "float32"), generator,
+        remedies.wrap_discriminator(config, discriminator))
+    # Schedules run over each network's own updates: D makes n_dis per step.
+    g_updates = config.num_steps
+    d_updates = config.num_steps * config.optim.n_dis
+    return cls(config=config, generator=generator, discriminator=discriminator,
+               g_tx=optimizers.make(config.optim, config.optim.g_lr, g_updates),
+               d_tx=optimizers.make(config.optim, config.optim.d_lr, d_updates))
+
+  @property
+  def image_shape(self) -> tuple:
+    return tuple(self.config.data.image_shape)
+
+  @property
+  def examples_per_step(self) -> int:
+    """Real images one step consumes: each discriminator update takes a fresh batch."""
+    return self.config.batch_size * self.config.optim.n_dis
+
+  def streams(self) -> dict[str, spec.Stream]:
+    c = self.config
+    # 2D mixtures are float points in model units; images are stored as uint8.
+    dtype = "float32" if c.data.name in synthetic.MIXTURES else "uint8"
+    features = {"image": spec.Feature(self.image_shape, dtype)}
+    if c.model.num_classes:
+      features["label"] = spec.Feature((), "int32")
+    return {step_lib.STREAM: spec.Stream(c.data.name, c.data.split, features,
+                                         self.examples_per_step, c.data.data_dir)}
+
+  def with_config_hyperparams(self, state):
+    o = self.config.optim
+    return state.replace(
+        g=state.g.replace(opt_state=optimizers.with_peak_lr(state.g.opt_state, o.g_lr)),
+        d=state.d.replace(opt_state=optimizers.with_peak_lr(state.d.opt_state, o.d_lr)))
+
+  @property
+  def code_dims(self) -> tuple[int, int]:
+    """InfoGAN's (categorical, continuous) code sizes; (0, 0) for other GANs."""
+    return self.config.model.info_categorical, self.config.model.info_continuous
+
+  def init(self) -> state_lib.GANState:
+    c = self.config
+    g_input_dim = c.model.latent_dim + codes_lib.input_dim(*self.code_dims)
+    return state_lib.create_gan_state(c.seed, self.generator, self.discriminator, self.g_tx,
+                                      self.d_tx, g_input_dim, self.image_shape,
+                                      c.model.num_classes,
+                                      d_init_batch=c.model.get("pack", 1))
+
+  @property
+  def step(self) -> Callable:
+    return step_lib.make_gan_step(self.config, self.generator, self.discriminator, self.g_tx,
+                                  self.d_tx)
+
+  # -- sampling ----------------------------------------------------------------------------
+  def fixed_latents(self, num: int, rows: int, key=None):
+    """Noise (and labels: one class per grid row) for sample grids; fixed per run by default."""
+    c = self.config
+    if key is None:
+      key = jax.random.fold_in(jax.random.PRNGKey(c.seed), 0x5A3B1E)
+    z = jax.random.normal(key, (num, c.model.latent_dim), jnp.float32)
+    z = codes_lib.append(z, codes_lib.grid(num, rows, *self.code_dims), self.code_dims[0])
+    labels = None
+    if c.model.num_classes:
+      cols = -(-num // rows)
+      labels = (jnp.arange(num) // cols) % c.model.num_classes
+    return z, labels
+
+  @functools.cached_property
+  def generate(self) -> Callable:
+    """jitted (state, z, labels, use_ema) -> images, from the EMA or the raw generator."""
+    def run(state, z, labels, use_ema: bool):
+      params = state.ema_params if use_ema else state.g.params
+      return step_lib.generate(self.generator, params, state.g.collections, z, labels)
+    return jax.jit(run, static_argnames="use_ema")
+
+  def sample(self, state, num: int, key, use_ema: bool, batch_size: int = 256):
+    """`num` images from noise drawn with `key`, generated `batch_size` at a time."""
+    z, labels = self.fixed_latents(num, self.config.sample.grid_rows, key)
+    return jnp.concatenate([
+        self.generate(state, z[i:i + batch_size],
+                      None if labels is None else labels[i:i + batch_size], use_ema=use_ema)
+        for i in range(0, num, batch_size)])
+
+  def visuals(self, state) -> dict[str, np.ndarray]:
+    """The EMA generator on the run's fixed latents: a grid, or for 2D points one plot."""
+    c = self.config
+    if c.data.name in synthetic.MIXTURES:  # 2D points: one plot over the density.
+      z, labels = self.fixed_latents(2500, 1)
+      plot = synthetic.render(c.data.name, self.generate(state, z, labels, True))
+      generated = plot[None].astype(jnp.float32) / 127.5 - 1.0
+    else:
+      z, labels = self.fixed_latents(c.sample.num_images, c.sample.grid_rows)
+      generated = self.generate(state, z, labels, use_ema=True)
+    return {"samples": images.make_grid(jax.device_get(generated), c.sample.grid_rows)}
+
+  def write_samples(self, state, out_dir: str, key) -> None:
+    c = self.config.sample
+    generated = np.asarray(jax.device_get(self.sample(state, c.num_images, key, c.use_ema)))
+    images.write_folder(generated, out_dir, c.grid_rows)
+
+  # -- evaluation --------------------------------------------------------------------------
+  @functools.cached_property
+  def evaluator(self) -> evaluator_lib.Evaluator:
+    return evaluator_lib.Evaluator(self.config, self.image_shape)
+
+  def eval_sample_batch(self, state, use_ema: bool) -> Callable:
+    """sample_batch for `Evaluator.evaluate`: fixed noise per batch index (the same for raw
+    and EMA, and across evaluations, so their differences are not sampling noise);
+    conditional models cycle through the classes (`fixed_latents`, which also appends
+    InfoGAN codes)."""
+    key = jax.random.fold_in(jax.random.PRNGKey(self.config.seed), 0xE7A1)
+
+    def sample_batch(index: int, size: int):
+      z, labels = self.fixed_latents(size, size, jax.random.fold_in(key, index))
+      return self.generate(state, z, labels, use_ema=use_ema), labels
+
+    return sample_batch
+
+  def evaluate(self, state) -> dict[str, float]:
+    """config.eval's metrics of the raw and the EMA generator (`fid[lenet-mnist]/raw`,
+    `.../ema`) and the sample counts behind them; see jaxgan/metrics/evaluator.py."""
+    results = {}
+    for tag, use_ema in (("raw", False), ("ema", True)):
+      results.update(self.evaluator.evaluate(self.eval_sample_batch(state, use_ema), tag))
+    return {**results, **self.evaluator.sample_counts()}
+
+  @property
+  def best_metric(self) -> tuple[str, str] | None:
+    return self.evaluator.best_key  # Builds the feature network: bad eval fields fail here.

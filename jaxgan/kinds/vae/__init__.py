@@ -1,0 +1,12 @@
+"""The VAE kind (Kingma & Welling 2014): MLP or conv encoder/decoder, Bernoulli, Gaussian or
+discretised-logistic likelihoods, beta-VAE, test ELBO and IWAE NLL.
+
+  experiment.py   the Experiment
+  config.py       its config fields and their checks
+  likelihoods.py  how the decoder scores pixels
+  step.py         VAEState and the pure step (the bounds themselves are jaxgan/elbo.py)
+"""
+
+from jaxgan.kinds.vae.experiment import VAEExperiment
+
+KIND = VAEExperiment
