@@ -53,6 +53,28 @@ def aggregate(results: dict) -> dict:
   return out
 
 
+def write_picture(workdir: str, name: str, seeds: int) -> None:
+  """docs/results/NAME.png: the last sample grid of each seed, side by side."""
+  grids = [_latest(os.path.join(REPO, workdir, "samples", f"member_{i}", "grid_*.png"))
+           for i in range(seeds)] if seeds > 1 else [
+               _latest(os.path.join(REPO, workdir, "samples", "grid_*.png"))]
+  grids = [g for g in grids if g]
+  if not grids:
+    return
+  os.makedirs(os.path.join(REPO, "docs", "results"), exist_ok=True)
+  out = os.path.join(REPO, "docs", "results", f"{name}.png")
+  if len(grids) == 1:
+    shutil.copy(grids[0], out)
+    return
+  from PIL import Image  # pylint: disable=import-outside-toplevel  (only for several seeds)
+  pictures = [Image.open(g).convert("RGB") for g in grids]
+  width, height = pictures[0].size
+  strip = Image.new("RGB", (width * len(pictures) + 4 * (len(pictures) - 1), height), "white")
+  for index, picture in enumerate(pictures):
+    strip.paste(picture, (index * (width + 4), 0))
+  strip.save(out, optimize=True)
+
+
 def main():
   parser = argparse.ArgumentParser()
   parser.add_argument("--name", required=True)
@@ -84,11 +106,7 @@ def main():
   os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
   with open(os.path.join(REPO, "benchmarks", "results", f"{args.name}.json"), "w") as f:
     json.dump(row, f, indent=2)
-  grid = (_latest(os.path.join(REPO, workdir, "samples", "member_0", "grid_*.png"))
-          or _latest(os.path.join(REPO, workdir, "samples", "grid_*.png")))
-  if grid:
-    os.makedirs(os.path.join(REPO, "docs", "results"), exist_ok=True)
-    shutil.copy(grid, os.path.join(REPO, "docs", "results", f"{args.name}.png"))
+  write_picture(workdir, args.name, args.seeds)
   shown = ", ".join(f"{m} {v['mean']:.4g} ± {v['std']:.2g}" for m, v in row["metrics"].items()
                     if not m.startswith("num_samples") and "_std" not in m
                     and "/class_" not in m)
