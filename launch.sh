@@ -100,6 +100,10 @@ is_count() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
 is_count "$parallel" || die "--parallel=$parallel: must be a positive integer"
 is_count "$nodes" || die "--nodes=$nodes: must be a positive integer"
 [[ "$gpus_per_node" =~ ^[0-9]+$ ]] || die "--gpus-per-node=$gpus_per_node: must be 0 or more"
+# SLURM's time formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S, or INFINITE/UNLIMITED.
+slurm_time='^([0-9]+(:[0-9]+){0,2}|[0-9]+-[0-9]+(:[0-9]+){0,2}|INFINITE|UNLIMITED|infinite|unlimited)$'
+[[ "$time_limit" =~ $slurm_time ]] || die "--time=$time_limit: not a SLURM time limit;" \
+  "give minutes, HH:MM:SS or D-HH:MM:SS (e.g. --time=04:00:00)"
 
 cd "$REPO_DIR"
 

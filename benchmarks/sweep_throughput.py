@@ -31,9 +31,12 @@ from experiments import mlp_gan_mnist  # pylint: disable=g-import-not-at-top,wro
 EXPERIMENTS = {"mlp_gan_mnist": mlp_gan_mnist, "dcgan_mnist": dcgan_mnist}
 
 
-def compare(name: str, members: int, steps: int, pairs: int, warmup: int) -> dict:
+def compare(name: str, members: int, steps: int, pairs: int, warmup: int,
+            batch_size: int | None = None) -> dict:
   single_config = EXPERIMENTS[name].get_config()
   sweep_config = EXPERIMENTS[name].get_config()
+  if batch_size:
+    single_config.batch_size = sweep_config.batch_size = batch_size
   sweep_config.sweep.seeds = members
   single = bench.CompiledStep(single_config)
   swept = bench.CompiledStep(sweep_config)
@@ -67,12 +70,19 @@ def main() -> None:
   parser.add_argument("--steps", type=int, default=10, help="Sweep steps per repeat.")
   parser.add_argument("--pairs", type=int, default=5, help="Alternating repeats; median.")
   parser.add_argument("--warmup", type=int, default=2, help="Untimed sweep steps first.")
+  parser.add_argument("--member_loop", default=None, choices=("unroll", "map", "group"),
+                      help="jaxgan.ops.member_conv.MEMBER_LOOP (default: as shipped).")
   parser.add_argument("--note", default="",
                       help="Recorded with the numbers, e.g. 'shared 2-core CPU'.")
   args = parser.parse_args()
   xla_flags.set_defaults()  # As python -m jaxgan.main does.
+  from jaxgan.ops import member_conv  # pylint: disable=g-import-not-at-top,import-outside-toplevel
+  if args.member_loop:
+    member_conv.MEMBER_LOOP = args.member_loop
   for name in args.configs:
     result = compare(name, args.members, args.steps, args.pairs, args.warmup)
+    result["member_loop"] = member_conv.MEMBER_LOOP
+    result.update(bench.cpu_description(), load_avg=round(os.getloadavg()[0], 1))
     if args.note:
       result["note"] = args.note
     print(json.dumps(result), flush=True)

@@ -14,6 +14,7 @@ G update through the updated D on the same fake batch; an EMA (0.999) of G's wei
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -80,33 +81,49 @@ CONFIGS = {
 }
 
 
-def make_torch_step(name: str, batch_size: int = 64, seed: int = 0, ema_decay: float = 0.999):
-  """A zero-argument callable running one full training step of config `name`."""
+def make_torch_step(name: str, batch_size: int = 64, seed: int = 0, ema_decay: float = 0.999,
+                    device: str = "cpu", autocast_dtype=None, compile_models: bool = False):
+  """A zero-argument callable running one full training step of config `name`.
+
+  `device` "cuda" puts everything on the GPU (the step then returns before the GPU is done:
+  time it with a `torch.cuda.synchronize()` after the last step); `autocast_dtype`
+  (torch.bfloat16) runs the networks under autocast, parameters and Adam staying float32,
+  as jaxgan's model.dtype=bfloat16 does; `compile_models` wraps G and D in torch.compile.
+  """
   if name not in CONFIGS:
     raise ValueError(f"unknown config {name!r}; choose from {sorted(CONFIGS)}")
   make_g, make_d, latent_dim, image_shape = CONFIGS[name]
   torch.manual_seed(seed)
-  g, d = make_g(latent_dim), make_d()
+  g, d = make_g(latent_dim).to(device), make_d().to(device)
   g.train()
   d.train()
   g_opt = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
   d_opt = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
   ema = [p.detach().clone() for p in g.parameters()]
-  real = torch.rand(batch_size, *image_shape) * 2 - 1
-  ones, zeros = torch.ones(batch_size), torch.zeros(batch_size)
+  real = torch.rand(batch_size, *image_shape, device=device) * 2 - 1
+  ones = torch.ones(batch_size, device=device)
+  zeros = torch.zeros(batch_size, device=device)
+  g_call, d_call = (torch.compile(g), torch.compile(d)) if compile_models else (g, d)
+  if autocast_dtype is None:
+    autocast = contextlib.nullcontext
+  else:
+    autocast = lambda: torch.autocast(device_type=torch.device(device).type,
+                                      dtype=autocast_dtype)
 
   def step():
-    z = torch.randn(batch_size, latent_dim)
-    fake = g(z)
-    # D update: non-saturating loss = BCE(D(x), 1) + BCE(D(G(z)), 0).
+    z = torch.randn(batch_size, latent_dim, device=device)
+    with autocast():
+      fake = g_call(z)
+      # D update: non-saturating loss = BCE(D(x), 1) + BCE(D(G(z)), 0).
+      d_loss = (F.binary_cross_entropy_with_logits(d_call(real)[:, 0].float(), ones) +
+                F.binary_cross_entropy_with_logits(d_call(fake.detach())[:, 0].float(), zeros))
     d_opt.zero_grad(set_to_none=True)
-    d_loss = (F.binary_cross_entropy_with_logits(d(real)[:, 0], ones) +
-              F.binary_cross_entropy_with_logits(d(fake.detach())[:, 0], zeros))
     d_loss.backward()
     d_opt.step()
     # G update through the updated D, on the same fake batch: BCE(D(G(z)), 1).
+    with autocast():
+      g_loss = F.binary_cross_entropy_with_logits(d_call(fake)[:, 0].float(), ones)
     g_opt.zero_grad(set_to_none=True)
-    g_loss = F.binary_cross_entropy_with_logits(d(fake)[:, 0], ones)
     g_loss.backward()
     g_opt.step()
     with torch.no_grad():

@@ -33,6 +33,9 @@ class Experiment:
   # sets, the step's keyword argument that carries it, or None when the value lives in the
   # state, as learning rates do in the optimizer state). configs.base adds `sweep.<field>`.
   sweep_axes: ClassVar[dict[str, tuple[str, str | None]]] = {}
+  # Config fields (fnmatch patterns) a resumed run of this kind may change, beyond those in
+  # jaxgan/workdir.py RESUME_MAY_CHANGE (num_steps, cadences, eval.*, sample.*, optim.*lr...).
+  resume_may_change: ClassVar[tuple[str, ...]] = ()
 
   # -- config ------------------------------------------------------------------------------
   @classmethod

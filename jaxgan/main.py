@@ -9,6 +9,7 @@ from absl import flags
 from absl import logging
 from ml_collections import config_flags
 
+from jaxgan import preflight
 from jaxgan import xla_flags
 from jaxgan.errors import UserError
 
@@ -30,30 +31,44 @@ _COORDINATOR = flags.DEFINE_string("coordinator_address", None,
                                    "host:port of process 0, e.g. 10.0.0.1:1234.")
 _NUM_PROCESSES = flags.DEFINE_integer("num_processes", None, "Processes in the job (one per host).")
 _PROCESS_ID = flags.DEFINE_integer("process_id", None, "This process's index in [0, num_processes).")
+_RESUME_STEP = flags.DEFINE_integer(
+    "resume_step", None, "--mode=train: resume from this checkpoint step instead of the "
+    "latest (e.g. when the latest is corrupt); later steps are moved to "
+    "WORKDIR/checkpoints_set_aside/.")
 flags.mark_flags_as_required(["config"])
 
 
 class _HideLibraryInfo(logging.logging.Filter):
-  """Keeps orbax's per-save INFO lines off the console; warnings and errors still show."""
+  """Keeps orbax's per-save INFO lines (and JAX's backend probing) off the console; warnings
+  still show. Orbax's ERROR records (a failed background save logs its traceback four times)
+  are hidden too: jaxgan turns every orbax failure into one line (checkpoint.SaveError,
+  UserError); JAXGAN_SHOW_LIBRARY_ERRORS=1 shows them."""
 
   def filter(self, record):
-    return record.levelno >= logging.logging.WARNING or "/orbax/" not in record.pathname
+    if "/orbax/" in record.pathname:
+      if record.levelno >= logging.logging.ERROR:
+        return bool(os.environ.get("JAXGAN_SHOW_LIBRARY_ERRORS"))
+      return record.levelno >= logging.logging.WARNING
+    return record.levelno >= logging.logging.WARNING or "/jax/_src/" not in record.pathname
 
 
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   logging.get_absl_handler().addFilter(_HideLibraryInfo())
-  if _MODE.value != "bench" and not _WORKDIR.value:
-    raise app.UsageError(f"--mode={_MODE.value} needs --workdir=DIR (where the run lives)")
   xla_flags.set_defaults()  # Before JAX starts its backend.
   try:
     from jaxgan import distributed  # Imported after flag parsing so --help stays fast.
     distributed.initialize(_DISTRIBUTED.value, _COORDINATOR.value, _NUM_PROCESSES.value,
                            _PROCESS_ID.value)  # Before any computation creates the backend.
     from jaxgan import train
+    if _MODE.value in ("train", "bench"):
+      from jaxgan import sweep_advice
+      advice = sweep_advice.warning(_CONFIG.value)
+      if advice:
+        logging.warning(advice)
     if _MODE.value == "train":
-      train.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
+      train.train_and_evaluate(_CONFIG.value, _WORKDIR.value, resume_step=_RESUME_STEP.value)
     elif _MODE.value == "sample":
       print(train.sample(_CONFIG.value, _WORKDIR.value))
     elif _MODE.value == "bench":
@@ -76,4 +91,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  # preflight: the config file, flag errors and --workdir checked before JAX starts, one line each.
+  app.run(main, flags_parser=preflight.parse_flags)

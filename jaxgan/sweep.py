@@ -234,7 +234,7 @@ def export_member(config, workdir: str, member: int, out_dir: str | None = None)
     raise UserError(f"config.sweep.member={member}: must name one of the {exp.size} members "
                     f"(0..{exp.size - 1})")
   mesh = parallel.make_mesh()
-  source = checkpoint.Checkpointer(workdir)
+  source = checkpoint.Checkpointer(workdir, create=False)
   step = None if config.sample.checkpoint_step < 0 else config.sample.checkpoint_step
   restored = source.restore(exp.abstract_state(mesh), step=step)
   source.close()

@@ -16,8 +16,10 @@ from jaxgan import checkpoint
 from jaxgan import configs
 from jaxgan import distributed
 from jaxgan import experiment as experiment_lib
+from jaxgan import health
 from jaxgan import images
 from jaxgan import parallel
+from jaxgan import workdir as workdir_lib
 from jaxgan import writers
 from jaxgan.data import pipeline
 from jaxgan.errors import UserError
@@ -114,15 +116,34 @@ def step_of(state) -> int:
   return int(np.max(jax.device_get(state.step)))
 
 
-def train_and_evaluate(config, workdir: str) -> dict:
-  """Trains `config` in `workdir`, resuming from its latest checkpoint. Returns last metrics."""
+def train_and_evaluate(config, workdir: str, resume_step: int | None = None) -> dict:
+  """Trains `config` in `workdir`, resuming from its latest checkpoint (or `resume_step`,
+  setting later ones aside). Returns the last metrics."""
   configs.validate(config, jax.device_count(), jax.process_count())
+  # One writer per workdir (jaxgan/workdir.py): process 0 holds the lock for the whole job.
+  lock = workdir_lib.acquire_for_job(workdir, jax.process_index() == 0, distributed.any_process)
+  try:
+    return _train(config, workdir, resume_step)
+  finally:
+    if lock is not None:
+      lock.release()
+
+
+def _train(config, workdir: str, resume_step: int | None) -> dict:
   is_chief = jax.process_index() == 0
-  os.makedirs(workdir, exist_ok=True)
   exp = experiment_lib.build(config)
   mesh = parallel.make_mesh()
   checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints)
-  restored = checkpointer.restore(exp.abstract_state(mesh))
+  # Resume checks (jaxgan/workdir.py): partial saves cleaned, config changes refused, a run
+  # already at num_steps says so.
+  resume_from, finished = workdir_lib.prepare_resume(
+      config, workdir, checkpointer, resume_step, exp.resume_may_change, is_chief,
+      barrier=lambda: distributed.any_process(False))
+  if finished is not None:
+    logging.warning("%s", finished)
+    checkpointer.close()
+    return {}
+  restored = checkpointer.restore(exp.abstract_state(mesh), step=resume_from)
   data = make_iterators(exp)
   if restored is None:
     state = exp.init_state(mesh)
@@ -147,6 +168,9 @@ def train_and_evaluate(config, workdir: str) -> dict:
     if selection is not None:
       best_checkpointer = checkpoint.Checkpointer(workdir, keep=1, subdir="best", best=selection)
   start = step_of(state)
+  if is_chief:  # Rows a crash left past the step resumed from would appear twice.
+    workdir_lib.drop_metrics_after(workdir, start)
+  monitor = health.DivergenceMonitor()
   last_saved = checkpointer.latest_step()
   pending, last_metrics = [], {}
   progress = tqdm.tqdm(total=config.num_steps, initial=start, disable=not is_chief,
@@ -164,6 +188,7 @@ def train_and_evaluate(config, workdir: str) -> dict:
       for step in range(start + 1, config.num_steps + 1):
         batch = parallel.put_batch(next_batch(data), batch_sharding)
         state, metrics = step_fn(state, batch)
+        checkpointer.poll()  # A background save that failed stops the run here (SaveError).
         pending.append((step, metrics))
         progress.update(1)
         window_steps += 1
@@ -188,6 +213,8 @@ def train_and_evaluate(config, workdir: str) -> dict:
           elapsed = time.perf_counter() - window_start
           last_metrics["steps_per_sec"] = window_steps / elapsed
           writer.scalars(step, last_metrics)
+          for warning in monitor.observe(step, last_metrics) if is_chief else ():
+            logging.warning("%s", warning)  # Diverging: jaxgan/health.py.
           progress.set_postfix({k: f"{last_metrics[k]:.3f}" for k in exp.progress_keys
                                 if k in last_metrics})
           window_start, window_steps = time.perf_counter(), 0
@@ -207,6 +234,13 @@ def train_and_evaluate(config, workdir: str) -> dict:
         if stop:
           logging.warning("Stopped at step %d after a signal; re-run to resume.", step)
           break
+    checkpointer.finish()
+    if best_checkpointer is not None:
+      best_checkpointer.finish()
+  except checkpoint.SaveError:
+    if is_chief:  # No row past the last good checkpoint stays as if it were kept.
+      workdir_lib.drop_metrics_after(workdir, checkpointer.last_good_step or 0)
+    raise
   finally:
     progress.close()
     writer.close()
@@ -220,7 +254,7 @@ def restore_for_inference(config, workdir: str):
   """(experiment, state) of `config.sample.checkpoint_step` (-1: latest) in `workdir`."""
   configs.validate(config, jax.device_count(), jax.process_count())
   exp = experiment_lib.build(config)
-  checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints)
+  checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints, create=False)
   step = None if config.sample.checkpoint_step < 0 else config.sample.checkpoint_step
   restored = checkpointer.restore(exp.abstract_state(parallel.make_mesh()), step=step)
   checkpointer.close()

@@ -146,3 +146,32 @@ def test_a_tiny_run_trains_on_a_folder_dataset_and_a_too_small_one_is_one_line(t
   config.batch_size = 64
   with pytest.raises(UserError, match="has 40 examples, fewer than one global batch"):
     train.train_and_evaluate(config, str(tmp_path / "run64"))
+
+
+def test_a_folder_of_thousands_of_pngs_trains_and_evaluates_with_random_cnn(tiny_config,
+                                                                           tmp_path):
+  # Two classes that a feature network can tell apart: dark and bright noise.
+  rng = np.random.default_rng(0)
+  for i in range(2000):
+    label = i % 2
+    pixels = rng.integers(0, 128, (28, 28), dtype=np.uint8) + 127 * label
+    path = tmp_path / "src" / ("bright" if label else "dark") / f"{i:04d}.png"
+    os.makedirs(path.parent, exist_ok=True)
+    Image.fromarray(pixels).save(path)
+  image_folder.convert(str(tmp_path / "src"), "many_pngs",
+                       _options(size=28, channels=1, test_fraction=0.1), str(tmp_path / "data"))
+  assert len(sources.open("many_pngs", "train", str(tmp_path / "data"))) + len(
+      sources.open("many_pngs", "test", str(tmp_path / "data"))) == 2000
+  config = tiny_config
+  config.data.name, config.data.data_dir = "many_pngs", str(tmp_path / "data")
+  config.eval.feature_network = "random-cnn"
+  config.eval.metrics = ("fid", "kid")
+  config.eval.num_samples, config.eval.batch_size = 200, 100
+  config.eval.kid_subsets, config.eval.kid_subset_size = 5, 100
+  workdir = str(tmp_path / "run")
+  train.train_and_evaluate(config, workdir)
+  results = train.evaluate(config, workdir)
+  for generator in ("raw", "ema"):
+    assert np.isfinite(results[f"fid[random-cnn]/{generator}"])
+    assert results[f"fid[random-cnn]/{generator}"] > 0
+  assert os.path.exists(os.path.join(workdir, f"eval_{results['step']:08d}.json"))

@@ -58,6 +58,15 @@ def test_help_and_errors_are_one_line():
   one_line_error(launch("dcgan_mnist", "--nodes=2", "--dry-run"), "--nodes is for")
   one_line_error(launch("sweep", "mlp_gan_mnist", "--parallel=0", "--dry-run"), "--parallel=0")
   one_line_error(launch("tpu", "dcgan_mnist", "--zone=z", "--dry-run"), "--tpu=NAME")
+  one_line_error(launch("slurm", "dcgan_mnist", "--time=banana", "--dry-run"),
+                 "--time=banana: not a SLURM time limit")
+
+
+@pytest.mark.parametrize("limit", ["90", "30:00", "04:00:00", "2-12", "1-00:30", "1-02:03:04",
+                                   "UNLIMITED"])
+def test_slurm_accepts_its_time_formats(limit):
+  assert f"#SBATCH --time={limit}" in lines_of(launch("slurm", "dcgan_mnist", f"--time={limit}",
+                                                      "--dry-run"))
 
 
 @pytest.mark.parametrize("name, module, parallel", [

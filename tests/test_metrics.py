@@ -152,6 +152,18 @@ def test_kid_near_zero_for_equal_and_positive_for_shifted():
   assert np.isfinite(small["mean"])
 
 
+def test_kid_cache_of_the_reference_side_changes_nothing():
+  rng = np.random.default_rng(9)
+  a, b, c = (rng.standard_normal((400, 8)) + shift for shift in (0.0, 0.0, 0.4))
+  cache = {}
+  first = metrics.kid(a, b, num_subsets=4, subset_size=100, cache=cache)
+  assert len(cache) == 1 and len(next(iter(cache.values()))) == 4
+  assert first == metrics.kid(a, b, num_subsets=4, subset_size=100)
+  # A second generator against the same reference reads the cached a-a terms.
+  assert (metrics.kid(a, c, num_subsets=4, subset_size=100, cache=cache) ==
+          metrics.kid(a, c, num_subsets=4, subset_size=100))
+
+
 # -- Inception Score ----------------------------------------------------------------
 @pytest.mark.parametrize("confident", [-np.inf, -200.0])
 def test_inception_score_uniform_one_hot_is_num_classes(confident):

@@ -108,6 +108,10 @@ def test_nan_stops_with_the_step_and_keeps_the_last_checkpoint(tiny_config, tmp_
 def test_checkpoint_of_another_architecture_is_a_clear_error(tiny_config, tmp_path):
   train.train_and_evaluate(tiny_config, str(tmp_path))
   tiny_config.model.architecture = "mlp"
+  tiny_config.num_steps = 12  # Not finished: it must restore.
+  with pytest.raises(UserError, match="config.model.architecture=mlp but the run"):
+    train.train_and_evaluate(tiny_config, str(tmp_path))
+  os.remove(tmp_path / "config.json")  # Without it, the arrays' shapes still tell.
   with pytest.raises(UserError, match="different model or config"):
     train.train_and_evaluate(tiny_config, str(tmp_path))
 
@@ -132,12 +136,14 @@ def test_impossible_values_stop_before_compute_with_one_line(override, message, 
 
 
 @pytest.mark.parametrize("override, message", [
-    ("--config.batch_sise=8", "batch_sise"),
-    ("--config.batch_size=eight", "batch_size"),
+    ("--config.batch_sise=8", "--config.batch_sise: no such config field; did you mean "
+                              "--config.batch_size?"),
+    ("--config.batch_size=eight", "flag --config.batch_size=eight: invalid literal for int()"),
 ])
 def test_unknown_or_ill_typed_fields_fail_at_flag_parsing(override, message, tmp_path):
   result = _cli("--config=experiments/tiny.py", f"--workdir={tmp_path}", override)
-  assert result.returncode != 0
+  assert result.returncode == 1
+  assert result.stderr.startswith("jaxgan: error: ") and result.stderr.count("\n") == 1
   assert message in result.stderr
   assert not os.path.exists(tmp_path / "checkpoints")
 

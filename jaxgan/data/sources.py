@@ -33,6 +33,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from jaxgan.data import mnist_tasks
+from jaxgan.data import moving_mnist
 from jaxgan.data import records
 from jaxgan.data import shipped_mnist
 from jaxgan.data import stacked_mnist
@@ -51,6 +52,7 @@ GENERATED = {
     "mnist_edges2digit": mnist_tasks.SOURCES["mnist_edges2digit"],
     "mnist_grey3": mnist_tasks.SOURCES["mnist_grey3"],
     "mnist_colour": mnist_tasks.SOURCES["mnist_colour"],
+    **{name: functools.partial(moving_mnist.source, name) for name in moving_mnist.VARIANTS},
 }
 DEFAULT_DATA_DIR = os.path.join(os.path.expanduser("~"), ".cache", "jaxgan", "tensorflow_datasets")
 # load_split refuses splits whose features take more than this in memory (1 GiB); the

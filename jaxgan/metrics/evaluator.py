@@ -134,6 +134,7 @@ class Evaluator:
     # In brackets after each metric: the network that made it, or the 2D dataset.
     self.suffix = config.data.name if self.points else config.eval.feature_network
     self._reference = None
+    self._kid_cache = {}  # The reference's side of KID's subsets, shared by raw and EMA.
 
   def _check(self) -> None:
     c, metrics = self.config, set(self.metrics)
@@ -248,7 +249,7 @@ class Evaluator:
     if "kid" in metrics:
       value = kid(reference["features"], accumulator.features,
                   num_subsets=self.config.eval.kid_subsets,
-                  subset_size=self.config.eval.kid_subset_size)
+                  subset_size=self.config.eval.kid_subset_size, cache=self._kid_cache)
       results.update({"kid": value["mean"], "kid_std": value["std"]})
     if "pr" in metrics:
       results.update(precision_recall(reference["features"],

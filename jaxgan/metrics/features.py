@@ -46,8 +46,15 @@ class FeatureNetwork:
 
 # -- lenet-mnist ---------------------------------------------------------------------------
 def lenet_template():
-  """The variables LeNet's weight file must match (shapes and tree)."""
+  """LeNet variables, randomly initialised: what the weight file holds (tests write it)."""
   return jax.jit(classifier.LeNet().init)(jax.random.PRNGKey(0), jnp.zeros((1, 28, 28, 1)))
+
+
+def lenet_shapes():
+  """The tree and shapes LeNet's weight file must match, without running the init (compiling
+  it took 10 s of every --mode=eval on the 2-core CPU)."""
+  return jax.eval_shape(classifier.LeNet().init, jax.random.PRNGKey(0),
+                        jax.ShapeDtypeStruct((1, 28, 28, 1), jnp.float32))
 
 
 def load_lenet(path: str):
@@ -59,7 +66,7 @@ def load_lenet(path: str):
       raise UserError(f"{field}='': the shipped LeNet weights {path} are missing; reinstall "
                       f"jaxgan, pass {field}=PATH, or use eval.feature_network=random-cnn")
     raise UserError(f"{field}={path!r}: no such file")
-  template = lenet_template()
+  template = lenet_shapes()
   try:
     with open(path, "rb") as f:
       variables = flax.serialization.from_bytes(template, f.read())
@@ -102,14 +109,35 @@ def _inception(eval_config, image_shape) -> FeatureNetwork:
                     f"not {tuple(image_shape)}; use random-cnn")
   path = eval_config.inception_weights
   variables = jax.tree.map(jnp.asarray, inception.load_weights(path))
+  return _inception_network(variables, f"inception-{inception.file_sha256(path)[:16]}")
 
+
+def _inception_network(variables, fingerprint: str) -> FeatureNetwork:
   def apply(variables, images):
     if images.shape[-1] == 1:
       images = jnp.repeat(images, 3, axis=-1)
     return inception.InceptionV3FID(resize=True).apply(variables, images)
 
-  fingerprint = f"inception-{inception.file_sha256(path)[:16]}"
   return FeatureNetwork("inception-v3", apply, variables, fingerprint, True)
+
+
+def random_inception_network(seed: int = 0) -> FeatureNetwork:
+  """The FID Inception with random weights of the right shapes (He-scaled kernels, unit
+  BatchNorm statistics): the same work per image, for timing the feature path where the
+  real weights are not at hand. Its features mean nothing; its fingerprint says so."""
+  rng = np.random.default_rng(seed)
+
+  def fill(path, leaf):
+    name = path[-1].key
+    if name == "kernel":
+      fan_in = int(np.prod(leaf.shape[:-1]))
+      return jnp.asarray(rng.standard_normal(leaf.shape, np.float32) * np.sqrt(2.0 / fan_in))
+    if name in ("scale", "var"):
+      return jnp.ones(leaf.shape, jnp.float32)
+    return jnp.zeros(leaf.shape, jnp.float32)
+
+  variables = jax.tree_util.tree_map_with_path(fill, inception.abstract_variables())
+  return _inception_network(variables, f"inception-random-seed{seed}")
 
 
 # -- random-cnn ----------------------------------------------------------------------------

@@ -40,14 +40,28 @@ def _d_heads(cfg) -> dict:
               code_dims=(cfg.get("info_categorical", 0), cfg.get("info_continuous", 0)))
 
 
+def _d_options(cfg) -> dict:
+  """_d_heads plus the minibatch-stddev group (Karras et al.; 0: none), for the D's that
+  read `model.minibatch_std` (the architectures listing it in their options)."""
+  return dict(_d_heads(cfg), minibatch_std=cfg.get("minibatch_std", 0))
+
+
 def _mlp(cfg, image_shape):
   return (mlp.MLPGenerator(image_shape=tuple(image_shape), num_classes=cfg.num_classes),
-          mlp.MLPDiscriminator(**_d_heads(cfg)))
+          mlp.MLPDiscriminator(**_d_options(cfg)))
 
 
 def _mlp_2d(cfg, image_shape):
   return (mlp_2d.PointGenerator(image_shape=tuple(image_shape), num_classes=cfg.num_classes),
-          mlp.MLPDiscriminator(hidden=(128, 128, 128), **_d_heads(cfg)))
+          mlp.MLPDiscriminator(hidden=(128, 128, 128), **_d_options(cfg)))
+
+
+def _mlp_2d_pacgan(cfg, image_shape):
+  # PacGAN's 2-D networks (Lin et al. 2018, App. D): G 4 x 400 ReLU, D 3 x 200 (their
+  # LinearMaxout units replaced by leaky ReLU).
+  return (mlp_2d.PointGenerator(image_shape=tuple(image_shape), hidden=(400,) * 4,
+                                num_classes=cfg.num_classes),
+          mlp.MLPDiscriminator(hidden=(200,) * 3, **_d_options(cfg)))
 
 
 def _mlp_cgan(cfg, image_shape):
@@ -55,7 +69,7 @@ def _mlp_cgan(cfg, image_shape):
   # This is a wider leaky-ReLU version of it that trains quickly on a CPU.
   return (mlp.MLPGenerator(image_shape=tuple(image_shape), hidden=(256, 512, 1024),
                            num_classes=cfg.num_classes),
-          mlp.MLPDiscriminator(hidden=(1024, 512, 256), **_d_heads(cfg)))
+          mlp.MLPDiscriminator(hidden=(1024, 512, 256), **_d_options(cfg)))
 
 
 def _dcgan_stacked_mnist(cfg, image_shape):
@@ -63,7 +77,7 @@ def _dcgan_stacked_mnist(cfg, image_shape):
   return (dcgan.DCGANGenerator(base_size=7, base_features=128, up_features=(64,),
                                out_channels=image_shape[-1], num_classes=cfg.num_classes,
                                conv_impl=cfg.conv_impl),
-          dcgan.DCGANMnistDiscriminator(conv_impl=cfg.conv_impl, **_d_heads(cfg)))
+          dcgan.DCGANMnistDiscriminator(conv_impl=cfg.conv_impl, **_d_options(cfg)))
 
 
 def _dcgan_mnist(cfg, image_shape):
@@ -71,14 +85,14 @@ def _dcgan_mnist(cfg, image_shape):
   return (dcgan.DCGANGenerator(base_size=7, base_features=128, up_features=(64,),
                                out_channels=1, num_classes=cfg.num_classes,
                                conv_impl=cfg.conv_impl),
-          dcgan.DCGANMnistDiscriminator(conv_impl=cfg.conv_impl, **_d_heads(cfg)))
+          dcgan.DCGANMnistDiscriminator(conv_impl=cfg.conv_impl, **_d_options(cfg)))
 
 
 def _dcgan_cifar10(cfg, image_shape):
   return (dcgan.DCGANGenerator(base_size=4, base_features=512, up_features=(256, 128, 64),
                                out_channels=image_shape[-1], final_conv=True,
                                num_classes=cfg.num_classes, conv_impl=cfg.conv_impl),
-          dcgan.DCGANCifarDiscriminator(conv_impl=cfg.conv_impl, **_d_heads(cfg)))
+          dcgan.DCGANCifarDiscriminator(conv_impl=cfg.conv_impl, **_d_options(cfg)))
 
 
 def _resnet32(cfg, image_shape):
@@ -100,13 +114,16 @@ def _resnet32(cfg, image_shape):
 _RESNET_OPTIONS = ("g_channels", "d_channels", "g_spectral_norm", "d_spectral_norm",
                    "attention_resolution")
 
+_MBSTD = ("minibatch_std",)
+
 ARCHITECTURES: dict[str, Architecture] = {
-    "mlp": Architecture(_mlp),
-    "mlp_cgan": Architecture(_mlp_cgan),
-    "mlp_2d": Architecture(_mlp_2d, (1, 1, 2)),
-    "dcgan_stacked_mnist": Architecture(_dcgan_stacked_mnist, (28, 28, 3)),
-    "dcgan_mnist": Architecture(_dcgan_mnist, (28, 28, 1)),
-    "dcgan_cifar10": Architecture(_dcgan_cifar10, (32, 32, 3)),
+    "mlp": Architecture(_mlp, options=_MBSTD),
+    "mlp_cgan": Architecture(_mlp_cgan, options=_MBSTD),
+    "mlp_2d": Architecture(_mlp_2d, (1, 1, 2), options=_MBSTD),
+    "mlp_2d_pacgan": Architecture(_mlp_2d_pacgan, (1, 1, 2), options=_MBSTD),
+    "dcgan_stacked_mnist": Architecture(_dcgan_stacked_mnist, (28, 28, 3), options=_MBSTD),
+    "dcgan_mnist": Architecture(_dcgan_mnist, (28, 28, 1), options=_MBSTD),
+    "dcgan_cifar10": Architecture(_dcgan_cifar10, (32, 32, 3), options=_MBSTD),
     "resnet32": Architecture(_resnet32, (32, 32, 3), ("concat", "projection", "acgan"),
                              _RESNET_OPTIONS),
 }

@@ -13,6 +13,7 @@ from jaxgan.models import batch_norm
 from jaxgan.models import conditioning
 from jaxgan.models import heads
 from jaxgan.models import layers
+from jaxgan.models import minibatch_std
 
 _HALVE = ((1, 1), (1, 1))    # Conv k4 s2 p1
 _SAME3 = ((1, 1), (1, 1))    # Conv k3 s1 p1
@@ -56,6 +57,7 @@ class DCGANMnistDiscriminator(nn.Module):
   conv_impl: str = "auto"
   aux_classes: int = 0                # ACGAN's classifier head
   code_dims: Sequence[int] = (0, 0)   # InfoGAN's Q head: (categorical, continuous)
+  minibatch_std: int = 0              # Group size of the minibatch-stddev channel; 0: none.
 
   @nn.compact
   def __call__(self, x, y=None, train: bool = True):
@@ -63,6 +65,7 @@ class DCGANMnistDiscriminator(nn.Module):
     h = nn.leaky_relu(h, 0.2)
     h = layers.Conv(128, (4, 4), (2, 2), _HALVE, impl=self.conv_impl)(h)
     h = nn.leaky_relu(_batch_norm(train)(h), 0.2)
+    h = minibatch_std.maybe_append(h, self.minibatch_std)
     features = h.reshape((h.shape[0], -1))
     logits = nn.Dense(1)(conditioning.concat_one_hot(features, y, self.num_classes))[:, 0]
     return heads.with_auxiliary(logits, features, train, self.aux_classes, self.code_dims)
@@ -74,12 +77,15 @@ class DCGANCifarDiscriminator(nn.Module):
   conv_impl: str = "auto"
   aux_classes: int = 0
   code_dims: Sequence[int] = (0, 0)
+  minibatch_std: int = 0              # Group size of the minibatch-stddev channel; 0: none.
 
   @nn.compact
   def __call__(self, x, y=None, train: bool = True):
     h = x
     for features, kernel, stride in [(64, 3, 1), (64, 4, 2), (128, 3, 1), (128, 4, 2),
                                      (256, 3, 1), (256, 4, 2), (512, 3, 1)]:
+      if features == 512:  # Karras et al. put it before the last convolution.
+        h = minibatch_std.maybe_append(h, self.minibatch_std)
       h = layers.Conv(features, (kernel, kernel), (stride, stride), ((1, 1), (1, 1)),
                       impl=self.conv_impl)(h)
       h = nn.leaky_relu(h, 0.1)

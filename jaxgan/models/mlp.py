@@ -8,6 +8,7 @@ import jax.numpy as jnp
 
 from jaxgan.models import conditioning
 from jaxgan.models import heads
+from jaxgan.models import minibatch_std
 
 
 class MLPGenerator(nn.Module):
@@ -33,11 +34,13 @@ class MLPDiscriminator(nn.Module):
   negative_slope: float = 0.2
   aux_classes: int = 0
   code_dims: Sequence[int] = (0, 0)
+  minibatch_std: int = 0       # Group size of the minibatch-stddev feature; 0: none.
 
   @nn.compact
   def __call__(self, x, y=None, train: bool = True):
     h = conditioning.concat_one_hot(x.reshape((x.shape[0], -1)), y, self.num_classes)
     for width in self.hidden:
       h = nn.leaky_relu(nn.Dense(width)(h), self.negative_slope)
+    h = minibatch_std.maybe_append(h, self.minibatch_std)
     logits = nn.Dense(1)(h)[:, 0]
     return heads.with_auxiliary(logits, h, train, self.aux_classes, self.code_dims)

@@ -40,6 +40,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxgan.ops import batch_sharding
+from jaxgan.ops import member_conv
 
 Padding = Union[str, Sequence[tuple[int, int]]]
 Pads = tuple[tuple[int, int], tuple[int, int]]
@@ -121,7 +122,7 @@ def _fwd(x, v, s, q):
   q = tuple((max(lo, 0), max(hi, 0)) for lo, hi in q)
   if v.shape[-1] <= _FEW_OUTPUTS:
     return _fwd_few_outputs(x, v, s, q)
-  return lax.conv_general_dilated(x, v, s, q, dimension_numbers=_DN)
+  return member_conv.conv_general_dilated(x, v, s, q, dimension_numbers=_DN)
 
 
 # Eigen's convolution is slow when it makes few channels (64 -> 3, 3x3 on 64x32x32: ~11 ms,
@@ -249,9 +250,9 @@ def _dw(x, g, k_hw, s, q):
                 (0, 0, 0)])
   dn = lax.ConvDimensionNumbers(lhs_spec=(3, 0, 1, 2), rhs_spec=(3, 0, 1, 2),
                                 out_spec=(2, 3, 0, 1))
-  return lax.conv_general_dilated(xp, g, (1, 1), "VALID", rhs_dilation=s,
-                                  dimension_numbers=dn,
-                                  out_sharding=batch_sharding.replicated(x, 4))
+  return member_conv.conv_general_dilated(xp, g, (1, 1), "VALID", rhs_dilation=s,
+                                          dimension_numbers=dn,
+                                          out_sharding=batch_sharding.replicated(x, 4))
 
 
 # --------------------------------------------------------------------------------------

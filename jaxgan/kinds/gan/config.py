@@ -8,6 +8,7 @@ from jaxgan import models
 from jaxgan import penalties
 from jaxgan.errors import one_of
 from jaxgan.errors import require
+from jaxgan.kinds.gan import remedies
 
 
 def default_config() -> ml_collections.ConfigDict:
@@ -50,6 +51,10 @@ def default_config() -> ml_collections.ConfigDict:
   c.optim.rms_decay = 0.99          # rmsprop's squared-gradient decay (PyTorch's alpha).
   c.optim.momentum = 0.0            # sgd and rmsprop momentum.
   c.optim.d_clip = 0.0              # WGAN: clip every D weight to [-c, c] after each update; 0: off.
+
+  # Mode-collapse remedies, all off (remedies.py): PacGAN packing (model.pack), minibatch
+  # stddev (model.minibatch_std), Unrolled GAN (optim.unroll_steps), DiffAugment (augment).
+  remedies.add_defaults(c)
   return c
 
 
@@ -73,6 +78,7 @@ def validate(c: ml_collections.ConfigDict) -> None:
   require(0.0 <= c.optim.ema_decay < 1.0, "optim.ema_decay", c.optim.ema_decay,
           "must be in [0, 1)")
   require(c.optim.d_clip >= 0, "optim.d_clip", c.optim.d_clip, "must be >= 0 (0: no clipping)")
+  remedies.validate(c)
 
 
 def validate_model(m: ml_collections.ConfigDict) -> None:
@@ -85,7 +91,7 @@ def validate_model(m: ml_collections.ConfigDict) -> None:
     require(m[field] >= 0, f"model.{field}", m[field], "must be >= 0 (0: no such code)")
   defaults = default_config().model
   for field in ("g_channels", "d_channels", "g_spectral_norm", "d_spectral_norm",
-                "attention_resolution"):
+                "attention_resolution", "minibatch_std"):
     require(m[field] == defaults[field] or field in arch.options, f"model.{field}", m[field],
             f"architecture {m.architecture!r} does not read it; use one of "
             f"{sorted(n for n, a in models.ARCHITECTURES.items() if field in a.options)}")

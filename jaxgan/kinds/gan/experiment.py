@@ -18,6 +18,7 @@ from jaxgan import precision
 from jaxgan.data import spec
 from jaxgan.data import synthetic
 from jaxgan.kinds.gan import config as config_lib
+from jaxgan.kinds.gan import remedies
 from jaxgan.kinds.gan import state as state_lib
 from jaxgan.kinds.gan import step as step_lib
 from jaxgan.metrics import evaluator as evaluator_lib
@@ -47,9 +48,10 @@ class GANExperiment(interface.Experiment):
 
   @classmethod
   def from_config(cls, config) -> "GANExperiment":
+    generator, discriminator = models.build_gan(config.model, config.data.image_shape)
     generator, discriminator = precision.apply_policy(
-        config.model.get("dtype", "float32"),
-        *models.build_gan(config.model, config.data.image_shape))
+        config.model.get("dtype", "float32"), generator,
+        remedies.wrap_discriminator(config, discriminator))
     # Schedules run over each network's own updates: D makes n_dis per step.
     g_updates = config.num_steps
     d_updates = config.num_steps * config.optim.n_dis
@@ -92,7 +94,8 @@ class GANExperiment(interface.Experiment):
     g_input_dim = c.model.latent_dim + codes_lib.input_dim(*self.code_dims)
     return state_lib.create_gan_state(c.seed, self.generator, self.discriminator, self.g_tx,
                                       self.d_tx, g_input_dim, self.image_shape,
-                                      c.model.num_classes)
+                                      c.model.num_classes,
+                                      d_init_batch=c.model.get("pack", 1))
 
   @property
   def step(self) -> Callable:

@@ -12,10 +12,13 @@ import optax
 
 from jaxgan import losses
 from jaxgan import penalties
+from jaxgan.kinds.gan import remedies
+from jaxgan.kinds.gan import unroll
 from jaxgan.kinds.gan.state import GANState
 from jaxgan.models import codes as codes_lib
 from jaxgan.models import heads
 from jaxgan.ops import batch_sharding
+from jaxgan.ops import diffaugment
 
 # The data stream the step reads (Experiment.streams).
 STREAM = "train"
@@ -44,7 +47,7 @@ def clip_weights(params, limit: float):
 def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, loss,
              penalty, penalty_weight: float, latent_dim: int, num_classes: int, n_dis: int,
              ema_decay: float, d_clip: float = 0.0, aux_weight: float = 1.0,
-             code_dims: tuple = (0, 0)):
+             code_dims: tuple = (0, 0), unroll_steps: int = 0, augment_policy: tuple = ()):
   """`n_dis` discriminator updates, then one generator update, then the EMA of G.
 
   `batch["train"]["image"]` holds n_dis * B images: each D update sees fresh real images. The G
@@ -52,6 +55,12 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
   does, so one step costs one G forward, not two. D may return `(logits, aux)`: its
   auxiliary heads (ACGAN, InfoGAN) add `aux_weight` times their losses to D's and G's.
   InfoGAN's codes (`code_dims` = categorical, continuous) are appended to z.
+
+  Remedies (kinds/gan/remedies.py): `augment_policy` applies DiffAugment to every image D
+  sees, real and fake, with G's gradient through it; `unroll_steps` = K > 0 takes G's loss
+  against D after K differentiated optimizer steps from D before its last update, on that
+  update's batch (Metz et al.: D itself keeps its normal update). Packing and the
+  minibatch-stddev layer live in D (the module) and need nothing here.
   """
   key = jax.random.fold_in(state.key, state.step)
   data = batch[STREAM]
@@ -61,8 +70,36 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
   d_net, g_collections = state.d, state.g.collections
   metrics = {}
 
+  def augment(aug_key, x):
+    return diffaugment.augment(aug_key, x, augment_policy) if augment_policy else x
+
+  def d_objective(d_params, collections, real, real_labels, fake, fake_labels, penalty_key,
+                  codes, aug_key):
+    real = augment(jax.random.fold_in(aug_key, 0), real)
+    fake = augment(jax.random.fold_in(aug_key, 1), fake)
+    real_out, cols = apply_train(discriminator, None, d_params, real, real_labels,
+                                 collections=collections)
+    fake_out, cols = apply_train(discriminator, None, d_params, fake, fake_labels,
+                                 collections=cols)
+    (real_logits, real_aux), (fake_logits, fake_aux) = map(heads.split_outputs,
+                                                           (real_out, fake_out))
+    # The penalty sees D with frozen statistics: a regulariser must not move them.
+    discriminate = lambda x: heads.split_outputs(apply_train(
+        discriminator, None, d_params, x, real_labels, collections=collections)[0])[0]
+    penalty_value = penalty(discriminate, real, fake, penalty_key)
+    adversarial = loss.d(real_logits, fake_logits)
+    aux = losses.auxiliary_d(real_aux, fake_aux, real_labels, fake_labels, codes)
+    total = adversarial + penalty_weight * penalty_value + aux_weight * aux
+    return total, (cols, {
+        "d_loss": adversarial, "penalty": penalty_value,
+        "d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
+        "d_fake": jnp.mean(jax.nn.sigmoid(fake_logits)),
+        "d_real_logit": jnp.mean(real_logits), "d_fake_logit": jnp.mean(fake_logits),
+        **({"d_aux_loss": aux} if real_aux else {})})
+
   for i in range(n_dis):
     z_key, penalty_key = jax.random.split(jax.random.fold_in(key, i))
+    aug_key = jax.random.fold_in(z_key, 2)
     z, fake_labels = sample_latents(z_key, batch_size, latent_dim, num_classes)
     codes = codes_lib.sample(jax.random.fold_in(z_key, 1), batch_size, *code_dims)
     z = codes_lib.append(z, codes, code_dims[0])
@@ -77,38 +114,34 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
       fake, g_collections = generate(state.g.params)
     fake = jax.lax.stop_gradient(fake)
     real, real_labels = images[i], labels[i]
+    d_inputs = (real, real_labels, fake, fake_labels, penalty_key, codes, aug_key)
 
-    def d_loss_fn(d_params, d_net=d_net, real=real, real_labels=real_labels, fake=fake,
-                  fake_labels=fake_labels, penalty_key=penalty_key, codes=codes):
-      real_out, cols = apply_train(discriminator, d_net, d_params, real, real_labels)
-      fake_out, cols = apply_train(discriminator, d_net, d_params, fake, fake_labels,
-                                   collections=cols)
-      (real_logits, real_aux), (fake_logits, fake_aux) = map(heads.split_outputs,
-                                                             (real_out, fake_out))
-      # The penalty sees D with frozen statistics: a regulariser must not move them.
-      discriminate = lambda x: heads.split_outputs(
-          apply_train(discriminator, d_net, d_params, x, real_labels)[0])[0]
-      penalty_value = penalty(discriminate, real, fake, penalty_key)
-      adversarial = loss.d(real_logits, fake_logits)
-      aux = losses.auxiliary_d(real_aux, fake_aux, real_labels, fake_labels, codes)
-      total = adversarial + penalty_weight * penalty_value + aux_weight * aux
-      return total, (cols, {
-          "d_loss": adversarial, "penalty": penalty_value,
-          "d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
-          "d_fake": jnp.mean(jax.nn.sigmoid(fake_logits)),
-          "d_real_logit": jnp.mean(real_logits), "d_fake_logit": jnp.mean(fake_logits),
-          **({"d_aux_loss": aux} if real_aux else {})})
-
-    d_grads, (d_cols, metrics) = jax.grad(d_loss_fn, has_aux=True)(d_net.params)
+    d_grads, (d_cols, metrics) = jax.grad(d_objective, has_aux=True)(
+        d_net.params, d_net.collections, *d_inputs)
     metrics["d_grad_norm"] = optax.tree.norm(d_grads)
+    d_before = d_net
     d_net = d_net.apply_gradients(d_tx, d_grads, d_cols)
     if d_clip:
       d_net = d_net.replace(params=clip_weights(d_net.params, d_clip))
 
+  g_aug_key = jax.random.fold_in(key, n_dis + 0x6A)
+
   def g_loss_fn(fake_images):
-    out, cols = apply_train(discriminator, d_net, d_net.params, fake_images, fake_labels)
+    d_params, d_collections = d_net.params, d_net.collections
+    if unroll_steps:
+      def unrolled_loss(params, collections):
+        inputs = (real, real_labels, fake_images) + d_inputs[3:]
+        total, (cols, _) = d_objective(params, collections, *inputs)
+        return total, cols
+      d_params, d_collections = unroll.unroll(unrolled_loss, d_tx, d_before.params,
+                                              d_before.opt_state, d_before.collections,
+                                              unroll_steps)
+    out, cols = apply_train(discriminator, None, d_params, augment(g_aug_key, fake_images),
+                            fake_labels, collections=d_collections)
     logits, aux = heads.split_outputs(out)
     adversarial, aux_loss = loss.g(logits), losses.auxiliary_g(aux, fake_labels, codes)
+    # The unrolled D is G's lookahead only: D's statistics stay those of its real update.
+    cols = d_net.collections if unroll_steps else cols
     return adversarial + aux_weight * aux_loss, (cols, adversarial, aux_loss)
 
   (_, (d_cols, g_loss, g_aux)), fake_grads = jax.value_and_grad(g_loss_fn, has_aux=True)(fake)
@@ -132,7 +165,8 @@ def make_gan_step(config, generator, discriminator, g_tx, d_tx):
       num_classes=config.model.num_classes, n_dis=config.optim.n_dis,
       ema_decay=config.optim.ema_decay, d_clip=config.optim.d_clip,
       aux_weight=config.loss.aux_weight,
-      code_dims=(config.model.info_categorical, config.model.info_continuous))
+      code_dims=(config.model.info_categorical, config.model.info_continuous),
+      **remedies.step_options(config))
 
 
 def generate(generator, g_params, g_collections, z, labels=None):

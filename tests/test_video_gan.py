@@ -1,0 +1,263 @@
+"""The video GAN's pieces: 3-D conv, networks, continuation, the step, metrics, weights."""
+
+import os
+import shutil
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+from PIL import Image
+
+from experiments import mocogan_mmnist
+from experiments import mocogan_mmnist_small
+from jaxgan import configs
+from jaxgan import train
+from jaxgan.data import moving_mnist as mm
+from jaxgan.data import sources
+from jaxgan.errors import UserError
+from jaxgan.kinds import video_gan
+from jaxgan.kinds.video_gan import config as config_lib
+from jaxgan.kinds.video_gan import step as step_lib
+from jaxgan.kinds.video_gan import visuals
+from jaxgan.metrics import video as video_metrics
+from jaxgan.metrics import video_features
+from jaxgan.models import c3d
+from jaxgan.models import conv3d
+from jaxgan.models import video as video_models
+
+
+def tiny_kind_config(context_frames=0, **changes):
+  """experiments/mocogan_mmnist_small.py at toy size."""
+  c = mocogan_mmnist_small.get_config()
+  c.batch_size, c.num_steps, c.log_every, c.checkpoint_every, c.sample_every = 2, 4, 2, 2, 2
+  c.sample.num_images = 2
+  c.model.g_features, c.model.d_features = 16, 4
+  c.model.content_dim, c.model.motion_dim = 6, 4
+  c.model.context_frames = context_frames
+  c.strip.num_videos = 2
+  c.video_eval.update(num_videos=4, num_reference=4, batch_size=4)
+  for field, value in changes.items():
+    section, name = field.split(".")
+    c[section][name] = value
+  return c
+
+
+@pytest.mark.parametrize("t,strides", [(7, (1, 2, 2)), (8, (2, 2, 2)), (5, (2, 1, 1))])
+def test_conv3d_is_flax_conv(t, strides):
+  x = jax.random.normal(jax.random.PRNGKey(1), (2, t, 9, 10, 3))
+  layer = conv3d.Conv3D(4, (3, 4, 4), strides)
+  variables = layer.init(jax.random.PRNGKey(0), x)
+  want = nn.Conv(4, (3, 4, 4), strides, "SAME").apply(variables, x)
+  np.testing.assert_allclose(layer.apply(variables, x), want, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", sorted(mm.VARIANTS))
+def test_network_shapes(name):
+  shape = mm.VARIANTS[name].frame_shape
+  m = tiny_kind_config().model
+  generator, image_d, video_d = video_models.build(m, shape)
+  z, noise = jnp.zeros((2, m.content_dim)), jnp.zeros((2, shape[0], m.noise_dim))
+  videos, _ = generator.init_with_output(jax.random.PRNGKey(0), z, noise, None, train=False)
+  assert videos.shape == (2, *shape)
+  assert float(jnp.max(jnp.abs(videos))) <= 1.0
+  frame_logits, _ = image_d.init_with_output(jax.random.PRNGKey(0), videos[:, 0], None)
+  clip_logits, _ = video_d.init_with_output(jax.random.PRNGKey(0), videos, None)
+  assert frame_logits.shape == (2,) and clip_logits.shape == (2,)
+  features, _ = c3d.C3D().init_with_output(jax.random.PRNGKey(0), videos)
+  assert features["features"].shape == (2, c3d.FEATURE_DIM)
+  assert features["digit_logits"].shape == (2, 10)
+  assert features["direction_logits"].shape == (2, 8)
+
+
+def test_continuation_conditions_on_the_given_frames():
+  m = tiny_kind_config(context_frames=4).model
+  shape = mm.VARIANTS["moving_mnist_small"].frame_shape
+  generator, _, _ = video_models.build(m, shape)
+  real = mm.MovingMnistSource("moving_mnist_small", "test").batch(range(2))["frames"]
+  real = real.astype(np.float32) / 127.5 - 1.0
+  z, noise = jnp.zeros((2, m.content_dim)), jax.random.normal(jax.random.PRNGKey(2),
+                                                             (2, shape[0], m.noise_dim))
+  variables = generator.init(jax.random.PRNGKey(0), z, noise, real[:, :4], train=False)
+  run = lambda context, noise=noise: generator.apply(variables, z, noise, context,
+                                                    train=False)
+  out = run(real[:, :4])
+  assert out.shape == (2, *shape)
+  np.testing.assert_array_equal(out[:, :4], real[:, :4])  # The given frames come through.
+  # Each video's continuation depends on its own given frames (and noise) only...
+  swapped = run(real[::-1, :4], noise[::-1])
+  np.testing.assert_allclose(swapped[::-1, 4:], out[:, 4:], atol=1e-5)
+  # ...and changing them changes it: the digit moved 3 pixels, or another digit.
+  for changed in (jnp.roll(real[:, :4], 3, axis=-2), real[::-1, :4]):
+    assert float(jnp.mean(jnp.abs(run(changed)[:, 4:] - out[:, 4:]))) > 1e-4
+
+
+@pytest.mark.parametrize("changes", [
+    {"loss.name": "hinge", "penalty.name": "r1", "penalty.weight": 1.0,
+     "model.d_spectral_norm": True},
+    {"loss.name": "wasserstein", "penalty.name": "wgan_gp", "penalty.weight": 10.0,
+     "model.context_frames": 4, "optim.n_dis": 2},
+])
+def test_step_trains_and_is_deterministic(changes):
+  c = tiny_kind_config(**changes)
+  video_gan.KIND.validate_config(c)
+  exp = video_gan.KIND.from_config(c)
+  clips = mm.MovingMnistSource(c.data.name, "train").batch(range(exp.examples_per_step))
+  batch = {"train": {"frames": clips["frames"].astype(np.float32) / 127.5 - 1.0}}
+  step = jax.jit(exp.step)
+  first, metrics = step(exp.init(), batch)
+  again, _ = step(exp.init(), batch)
+  assert all(np.isfinite(float(v)) for v in metrics.values())
+  assert int(first.step) == 1
+  for a, b in zip(jax.tree.leaves(first), jax.tree.leaves(again)):
+    np.testing.assert_array_equal(a, b)
+  for net in ("g", "image_d", "video_d"):
+    moved = jax.tree.map(lambda a, b: float(jnp.max(jnp.abs(a - b))),
+                         getattr(first, net).params, getattr(exp.init(), net).params)
+    assert max(jax.tree.leaves(moved)) > 0
+  # The EMA moves towards G.
+  assert not np.array_equal(jax.tree.leaves(first.ema_params)[0],
+                            jax.tree.leaves(exp.init().ema_params)[0])
+
+
+def test_sample_frames_picks_the_same_times():
+  clips = jnp.arange(2 * 5).reshape(2, 5).astype(jnp.float32)[..., None, None, None]
+  picked = step_lib.sample_frames(jax.random.PRNGKey(0), clips, 3, 2)
+  assert picked.shape == (6, 1, 1, 1)
+  times = np.asarray(picked[:, 0, 0, 0]).reshape(2, 3) - np.array([[0], [5]])
+  assert times.min() >= 2 and times.max() < 5
+
+
+def test_config_checks():
+  c = tiny_kind_config()
+  c.data.name = "shipped_mnist"
+  with pytest.raises(UserError, match="data.name"):
+    config_lib.validate_config(c)
+  with pytest.raises(UserError, match="context_frames"):
+    config_lib.validate_config(tiny_kind_config(context_frames=16))
+  with pytest.raises(UserError, match="loss.name"):
+    config_lib.validate_config(tiny_kind_config(**{"loss.name": "nope"}))
+
+
+def test_strip_and_gif(tmp_path):
+  videos = np.linspace(-1, 1, 3 * 4 * 5 * 6).reshape(3, 4, 5, 6, 1)
+  strip = visuals.strip(videos, padding=1, context_frames=2)
+  assert strip.shape == (3 * 6 + 1, 4 * 7 + 1, 1) and strip.dtype == np.uint8
+  np.testing.assert_array_equal(strip[1:6, 1:7, 0], np.round((videos[0, 0, ..., 0] + 1) * 127.5))
+  assert np.all(strip[:, 14] == 255)  # The mark after the 2 given frames.
+  visuals.save_gif(videos, str(tmp_path / "a.gif"), rows=2)
+  with Image.open(tmp_path / "a.gif") as gif:
+    assert gif.n_frames == 4
+
+
+# -- metrics -------------------------------------------------------------------------------
+def test_digit_centres_finds_two_digits():
+  frames = -np.ones((1, 64, 64), np.float32)
+  frames[0, 10:20, 5:12] = 1.0
+  frames[0, 40:50, 45:55] = 1.0
+  centres = np.sort(video_metrics.digit_centres(frames, 2)[0], axis=0)
+  np.testing.assert_allclose(centres, [[14.5, 8.0], [44.5, 49.5]], atol=1e-6)
+
+
+def test_consistency_and_acd_on_real_videos():
+  v = mm.VARIANTS["moving_mnist_small"]
+  clips = mm.MovingMnistSource("moving_mnist_small", "test").batch(range(12))
+  videos = clips["frames"].astype(np.float32) / 127.5 - 1.0
+  predicted, features = video_metrics.read_frames(videos, v.num_digits, v.digit_size)
+  assert np.mean(predicted[:, 0, 0] == clips["labels"][:, 0]) >= 0.75
+  assert video_metrics.content_consistency(predicted).mean() >= 0.75
+  mixed = videos.copy()
+  mixed[:, 1::2] = videos[::-1, 1::2]  # Every other frame from another video.
+  mixed_predicted, mixed_features = video_metrics.read_frames(mixed, v.num_digits,
+                                                              v.digit_size)
+  assert (video_metrics.content_consistency(mixed_predicted).mean()
+          < video_metrics.content_consistency(predicted).mean())
+  assert (video_metrics.average_content_distance(mixed_features).mean()
+          > video_metrics.average_content_distance(features).mean())
+  still = np.repeat(videos[:, :1], 4, axis=1)
+  np.testing.assert_allclose(video_metrics.average_content_distance(
+      video_metrics.read_frames(still, 1, v.digit_size)[1]), 0.0, atol=1e-6)
+
+
+def test_continuation_quality_of_the_truth_and_of_copy_last():
+  real = mm.MovingMnistSource("moving_mnist_small", "test").batch(range(3))["frames"]
+  real = real.astype(np.float32) / 127.5 - 1.0
+  scores = video_metrics.continuation_quality(real, real, 8)
+  assert scores["psnr/model"].shape == (8,) and np.all(np.isinf(scores["psnr/model"]))
+  np.testing.assert_allclose(scores["ssim/model"], 1.0, rtol=1e-5)
+  assert np.all(scores["ssim/copy_last"] < 1.0)
+  # Copying the last frame gets worse the further the digit moves on.
+  assert scores["psnr/copy_last"][0] > scores["psnr/copy_last"][-1]
+
+
+def test_shipped_c3d_weights_are_checked_by_sha256(tmp_path):
+  variables, digest = video_features.load()
+  assert digest == video_features.C3D_SHA256
+  assert jax.tree.structure(variables) == jax.tree.structure(video_features.template())
+  changed = tmp_path / "c3d.msgpack"
+  shutil.copy(video_features.C3D_WEIGHTS, changed)
+  with open(changed, "r+b") as f:
+    f.seek(os.path.getsize(changed) - 5)
+    f.write(b"\x00")
+  with pytest.raises(UserError, match="sha256"):
+    video_features.load(str(changed), expected_sha256=video_features.C3D_SHA256)
+  with pytest.raises(UserError, match="no such file"):
+    video_features.load(str(tmp_path / "missing.msgpack"))
+
+
+def test_evaluator_numbers_and_floor():
+  evaluator = video_metrics.Evaluator("moving_mnist_small", 4, 8, 4)
+  real = lambda start, size, context: evaluator.real_videos("train", start, size)
+  same = evaluator.evaluate(real, "train_again")
+  noise = lambda start, size, context: np.random.default_rng(start).uniform(
+      -1, 1, (size, 16, 32, 32, 1)).astype(np.float32)
+  bad = evaluator.evaluate(noise, "noise")
+  assert bad["fvd[mmnist-c3d]/noise"] > same["fvd[mmnist-c3d]/train_again"]
+  floor = evaluator.floor()
+  assert set(floor) == {"fvd[mmnist-c3d]/real_test", "content_consistency[lenet-mnist]/real_test",
+                        "acd[lenet-mnist]/real_test"}
+
+
+# -- through the loop ----------------------------------------------------------------------
+def test_the_experiment_files_are_valid():
+  for module in (mocogan_mmnist, mocogan_mmnist_small):
+    configs.validate(module.get_config(), 1)
+  assert isinstance(sources.open("moving_mnist_small", "test", ""), mm.MovingMnistSource)
+
+
+def _restore(config, workdir):
+  exp = video_gan.KIND.from_config(config)
+  return train.restore_for_inference(config, str(workdir))[1], exp
+
+
+def test_a_tiny_run_trains_resumes_bitwise_samples_and_evaluates(tmp_path):
+  metrics = train.train_and_evaluate(tiny_kind_config(), str(tmp_path / "straight"))
+  assert np.isfinite(metrics["d_loss"]) and np.isfinite(metrics["g_loss"])
+  strips = sorted(os.listdir(tmp_path / "straight" / "samples"))
+  assert len(strips) == 2 and strips[-1].endswith("00000004.png")
+  half = tiny_kind_config()
+  half.num_steps = 2
+  train.train_and_evaluate(half, str(tmp_path / "resumed"))
+  train.train_and_evaluate(tiny_kind_config(), str(tmp_path / "resumed"))
+  straight, _ = _restore(tiny_kind_config(), tmp_path / "straight")
+  resumed, _ = _restore(tiny_kind_config(), tmp_path / "resumed")
+  for a, b in zip(jax.tree.leaves(straight), jax.tree.leaves(resumed)):
+    assert a.tobytes() == b.tobytes()
+
+  out_dir = train.sample(tiny_kind_config(), str(tmp_path / "straight"))
+  assert {"strip.png", "animation.gif", "strip_000.png"} <= set(os.listdir(out_dir))
+  results = train.evaluate(tiny_kind_config(), str(tmp_path / "straight"))
+  for name in ("fvd[mmnist-c3d]/ema", "content_consistency[lenet-mnist]/raw",
+               "acd[lenet-mnist]/ema", "fvd[mmnist-c3d]/real_test"):
+    assert np.isfinite(results[name]), name
+
+
+def test_a_vmapped_seed_sweep_trains(tmp_path):
+  c = tiny_kind_config(context_frames=4)
+  c.num_steps, c.sweep.seeds = 2, 2
+  c.video_eval.floor = False
+  metrics = train.train_and_evaluate(c, str(tmp_path))
+  assert np.isfinite(metrics["member_0/g_loss"]) and np.isfinite(metrics["member_1/g_loss"])
+  assert metrics["member_0/g_loss"] != metrics["member_1/g_loss"]
