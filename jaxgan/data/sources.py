@@ -5,7 +5,8 @@
 
 Four kinds of name, looked up in this order:
 
-- GENERATED (ring8, grid25, stacked_mnist): computed per index from (split, index), no files.
+- GENERATED (ring8, grid25, stacked_mnist, the mnist_* image-to-image tasks): computed per
+  index from (split, index), no files.
   Adding one is one file and one line: write `jaxgan/data/my_data.py` with a
   `records.Source` subclass (define `__len__` and `record(index)` or `batch(indices)`, a pure
   function of the split and the index) and a `source(split)` factory, then add
@@ -31,6 +32,7 @@ import tempfile
 import numpy as np
 import tensorflow_datasets as tfds
 
+from jaxgan.data import mnist_tasks
 from jaxgan.data import moving_mnist
 from jaxgan.data import records
 from jaxgan.data import shipped_mnist
@@ -44,6 +46,12 @@ GENERATED = {
     "ring8": functools.partial(synthetic.source, "ring8"),
     "grid25": functools.partial(synthetic.source, "grid25"),
     "stacked_mnist": stacked_mnist.source,
+    "mnist_inpaint_centre": mnist_tasks.SOURCES["mnist_inpaint_centre"],
+    "mnist_inpaint_boxes": mnist_tasks.SOURCES["mnist_inpaint_boxes"],
+    "mnist_inpaint_strokes": mnist_tasks.SOURCES["mnist_inpaint_strokes"],
+    "mnist_edges2digit": mnist_tasks.SOURCES["mnist_edges2digit"],
+    "mnist_grey3": mnist_tasks.SOURCES["mnist_grey3"],
+    "mnist_colour": mnist_tasks.SOURCES["mnist_colour"],
     **{name: functools.partial(moving_mnist.source, name) for name in moving_mnist.VARIANTS},
 }
 DEFAULT_DATA_DIR = os.path.join(os.path.expanduser("~"), ".cache", "jaxgan", "tensorflow_datasets")
