@@ -11,7 +11,7 @@ SHARED = {"kind", "seed", "batch_size", "num_steps", "log_every", "checkpoint_ev
 
 
 @pytest.mark.parametrize("kind, own", [
-    ("gan", {"model", "loss", "penalty", "optim"}),
+    ("gan", {"model", "loss", "penalty", "optim", "augment"}),
     ("vae", {"model", "vae", "optim"}),
     ("classifier", {"model", "optim"}),
 ])
