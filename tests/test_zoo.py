@@ -25,10 +25,15 @@ from jaxgan.data import sources
 from jaxgan.models import codes as codes_lib
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The kinds whose experiment files this zoo test knows how to shrink; the newer kinds'
+# files (video_gan, pix2pix, cyclegan: their own datasets, folders and sizes) train in their
+# own tests (tests/test_video_gan.py, tests/test_pix2pix.py, tests/test_cyclegan.py).
+ZOO_KINDS = ("gan", "vae", "classifier")
 EXPERIMENTS = sorted(
-    os.path.splitext(os.path.basename(path))[0]
-    for path in glob.glob(os.path.join(REPO, "experiments", "*.py"))
-    if not os.path.basename(path).startswith("_"))
+    name for name in (os.path.splitext(os.path.basename(path))[0]
+                      for path in glob.glob(os.path.join(REPO, "experiments", "*.py"))
+                      if not os.path.basename(path).startswith("_"))
+    if importlib.import_module(f"experiments.{name}").get_config().kind in ZOO_KINDS)
 FAKE_CIFAR10 = "fake_cifar10"
 SMALL_MNIST = "small_mnist"
 # Halves the compile time on CPU; the tests check behaviour, not speed.
