@@ -33,6 +33,21 @@ def batches(source, names, num: int, batch_size: int) -> Iterator[dict[str, np.n
            else read[name] for name in names}
 
 
+def in_chunks(apply: Callable, inputs: list, chunk: int) -> np.ndarray:
+  """apply(chunk_index, *arrays) over the leading axis of `inputs` in batches of exactly
+  `chunk` (the last one edge-padded, the padding dropped), so a jitted `apply` compiles once
+  for every number of images: grids, sample batches, folders and evaluation alike."""
+  count = len(inputs[0])
+  outputs = []
+  for index, start in enumerate(range(0, count, chunk)):
+    parts = [np.asarray(x[start:start + chunk]) for x in inputs]
+    missing = chunk - len(parts[0])
+    if missing:
+      parts = [np.pad(x, [(0, missing)] + [(0, 0)] * (x.ndim - 1), mode="edge") for x in parts]
+    outputs.append(np.asarray(apply(index, *parts))[:chunk - missing])
+  return np.concatenate(outputs)
+
+
 def to_channels(images, channels: int):
   """Images [..., C] with `channels` channels: grey repeated to RGB, RGB averaged to grey."""
   have = images.shape[-1]

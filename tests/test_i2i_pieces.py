@@ -137,25 +137,27 @@ def test_random_strokes_cover_their_vertices_only_near_segments():
 
 @pytest.mark.parametrize("size", [28, 32, 64, 128])
 def test_unet_patchgan_resnet_shapes(size):
-  x = jnp.zeros((2, size, size, 3))
+  # Shapes only, so abstract evaluation: nothing is compiled or run.
+  x = jax.ShapeDtypeStruct((2, size, size, 3), jnp.float32)
+  key = jax.random.PRNGKey(0)
   g = unet.UNetGenerator(out_channels=1, features=4, max_features=16)
-  variables = jax.jit(lambda: g.init(jax.random.PRNGKey(0), x, train=False))()
-  y = jax.jit(lambda v: g.apply(v, x, rngs={"dropout": jax.random.PRNGKey(1)}))(variables)
+  variables = jax.eval_shape(lambda x: g.init(key, x, train=False), x)
+  y = jax.eval_shape(lambda v, x: g.apply(v, x, rngs={"dropout": key}), variables, x)
   assert y.shape == (2, size, size, 1)
   # One encoder conv per level, down to 1x1 after edge-padding to a power of two.
   depth = unet.depth_for(size, size)
   assert 2 ** depth == unet.padded_size(size, depth) >= size
   assert sum(name.startswith("Conv_") for name in variables["params"]) == depth
   d = patchgan.PatchDiscriminator(features=4, max_features=16)
-  d_vars = jax.jit(lambda: d.init(jax.random.PRNGKey(0), y, x, train=False))()
-  logits = jax.jit(lambda v: d.apply(v, y, x))(d_vars)
+  d_vars = jax.eval_shape(lambda y, x: d.init(key, y, x, train=False), y, x)
+  logits = jax.eval_shape(lambda v, y, x: d.apply(v, y, x), d_vars, y, x)
   layers = patchgan.layers_for(size)
   assert patchgan.receptive_field(layers) <= max(0.3 * size, 16)
   side = size // 2 ** layers - 2     # Two stride-1 k4 p1 convs each take one pixel.
   assert logits.shape == (2, side, side)
   r = resnet_translator.ResNetTranslator(out_channels=3, features=4, blocks=1)
-  r_vars = jax.jit(lambda: r.init(jax.random.PRNGKey(0), x, train=False))()
-  assert jax.jit(lambda v: r.apply(v, x))(r_vars).shape == (2, size, size, 3)
+  r_vars = jax.eval_shape(lambda x: r.init(key, x, train=False), x)
+  assert jax.eval_shape(lambda v, x: r.apply(v, x), r_vars, x).shape == (2, size, size, 3)
 
 
 def test_receptive_field_scales_with_the_image():
@@ -165,11 +167,13 @@ def test_receptive_field_scales_with_the_image():
 
 
 def test_unet_dropout_is_the_noise():
-  x = jax.random.normal(jax.random.PRNGKey(0), (2, 32, 32, 1))
-  g = unet.UNetGenerator(out_channels=1, features=4, max_features=16)
-  variables = g.init(jax.random.PRNGKey(0), x, train=False)
-  run = lambda key, dropout: g.apply(variables, x, train=False, dropout=dropout,
-                                     rngs={"dropout": jax.random.PRNGKey(key)})
+  x = jax.random.normal(jax.random.PRNGKey(0), (2, 16, 16, 1))
+  g = unet.UNetGenerator(out_channels=1, features=4, max_features=8)
+  variables = jax.jit(lambda x: g.init(jax.random.PRNGKey(0), x, train=False))(x)
+  # Jitted: run op by op, the U-Net's many small layers take a minute.
+  apply = jax.jit(lambda key, dropout: g.apply(variables, x, train=False, dropout=dropout,
+                                               rngs={"dropout": key}), static_argnums=1)
+  run = lambda key, dropout: apply(jax.random.PRNGKey(key), dropout)
   assert not np.allclose(run(1, True), run(2, True))
   np.testing.assert_array_equal(run(1, False), run(2, False))
   np.testing.assert_array_equal(run(1, True), run(1, True))
@@ -181,3 +185,21 @@ def test_padding_matches_jnp_pad(mode):
   x = jax.random.normal(jax.random.PRNGKey(0), (2, 5, 6, 3))
   np.testing.assert_array_equal(padding.pad2d(x, 2, 1, 3, 0, mode),
                                 jnp.pad(x, ((0, 0), (2, 1), (3, 0), (0, 0)), mode))
+
+
+def test_in_chunks_pads_the_last_batch_and_compiles_once():
+  from jaxgan import image_translation
+  shapes = []
+
+  @jax.jit
+  def double(x):
+    shapes.append(x.shape)  # Runs once per compilation.
+    return 2 * x
+
+  for count in (1, 3, 4, 9):
+    x = np.arange(count * 2, dtype=np.float32).reshape(count, 2)
+    seen = []
+    out = image_translation.in_chunks(lambda i, a: seen.append(i) or double(a), [x], 4)
+    np.testing.assert_array_equal(out, 2 * x)
+    assert seen == list(range(-(-count // 4)))
+  assert shapes == [(4, 2)]

@@ -126,8 +126,10 @@ class CycleGANExperiment(interface.Experiment):
     return jax.jit(translate, static_argnames="direction")
 
   def translate(self, state, images_in, direction: str) -> np.ndarray:
+    """The generator of `direction` on images_in, in batches of eval.batch_size."""
     network = state.g_ab if direction == "a2b" else state.g_ba
-    return np.asarray(self._translate(network, jnp.asarray(images_in), direction))
+    return it.in_chunks(lambda _, x: self._translate(network, x, direction), [images_in],
+                        self.config.eval.batch_size)
 
   def _eval_source(self, name: str):
     dataset, split, data_dir = self._domain(name, self.config.eval_split)

@@ -117,9 +117,11 @@ class Pix2PixExperiment(interface.Experiment):
 
   def translate(self, state, source, mask=None, key=None):
     """G(source) with running statistics (and dropout as the paper, if model.test_dropout),
-    pasted into the known pixels when loss.paste_context."""
+    pasted into the known pixels when loss.paste_context; in batches of eval.batch_size."""
     key = jax.random.PRNGKey(self.config.seed) if key is None else key
-    output = self._translate(state.g, jnp.asarray(source), key)
+    output = it.in_chunks(
+        lambda index, x: self._translate(state.g, x, jax.random.fold_in(key, index)),
+        [source], self.config.eval.batch_size)
     if self.config.loss.paste_context and mask is not None:
       output = step_lib.composite(output, jnp.asarray(source), jnp.asarray(mask))
     return np.asarray(output)
