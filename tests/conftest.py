@@ -1,5 +1,6 @@
-"""Shared fixtures: one prepared copy of the shipped MNIST per test session, and one XLA
-compilation cache, so the many tiny runs that build the same step compile it once."""
+"""Shared fixtures: one prepared copy of the shipped MNIST per test session, one XLA
+compilation cache, so the many tiny runs that build the same step compile it once, and
+unoptimised XLA:CPU code generation, since the tests' programs are tiny."""
 
 import os
 import tempfile
@@ -13,6 +14,13 @@ def pytest_configure(config):
   if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
     os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="jaxgan_test_xla_cache_")
   os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.2")
+  # The tiny test programs spend far longer in XLA:CPU's LLVM passes than running (a flax
+  # init's random numbers: ~1.3 s each to compile at the default level, ~0.25 s at 0), so the
+  # suite compiles unoptimised. JAXGAN_TEST_XLA_OPTIMIZE=1 keeps XLA's default.
+  if os.environ.get("JAXGAN_TEST_XLA_OPTIMIZE") != "1":
+    flags = os.environ.get("XLA_FLAGS", "")
+    if "--xla_backend_optimization_level" not in flags:
+      os.environ["XLA_FLAGS"] = f"{flags} --xla_backend_optimization_level=0".strip()
 
 
 @pytest.fixture(scope="session", autouse=True)
