@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# ring-8 and grid-25 result rows: the plain GAN and each remedy, 3 seeds each (a vmapped
-# sweep), PacGAN's networks (experiments/mixture_2d.py). Each line makes one README row.
-# Usage: benchmarks/results/mixture_2d.sh [ring8|grid25] [plain|pack4|mbstd|unroll5]...
+# ring-8 and grid-25 result rows: the recipe of experiments/mixture_2d_long.py (PacGAN's
+# networks, Adam 1e-3 decayed linearly to 0, R1 3, 16,000 steps) without and with a remedy,
+# 3 seeds each (a vmapped sweep). Each line makes one README row, benchmarks/results/
+# DATA_long_REMEDY.json and docs/results/DATA_long_REMEDY.png.
+# Usage: benchmarks/results/mixture_2d.sh [ring8|grid25] [plain|pack2|pack4|mbstd|unroll5]...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data="${1:-grid25}"; shift || true
@@ -15,7 +17,8 @@ for remedy in "${@:-plain pack4}"; do
       unroll5) extra=(--config.optim.unroll_steps=5) ;;
       *) echo "unknown remedy $r" >&2; exit 2 ;;
     esac
-    python benchmarks/results/row.py --name="${data}_${r}" --config=experiments/mixture_2d.py \
-        --seeds=3 -- --config.data.name="$data" "${extra[@]}"
+    python benchmarks/results/row.py --name="${data}_long_${r}" \
+        --config=experiments/mixture_2d_long.py --seeds=3 -- --config.data.name="$data" \
+        "${extra[@]}"
   done
 done
