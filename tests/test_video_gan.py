@@ -23,6 +23,7 @@ from jaxgan.kinds.video_gan import config as config_lib
 from jaxgan.kinds.video_gan import step as step_lib
 from jaxgan.kinds.video_gan import visuals
 from jaxgan.metrics import video as video_metrics
+from jaxgan.metrics import train_c3d
 from jaxgan.metrics import video_features
 from jaxgan.models import c3d
 from jaxgan.models import conv3d
@@ -218,6 +219,13 @@ def test_shipped_c3d_weights_are_checked_by_sha256(tmp_path):
     video_features.load(str(changed), expected_sha256=video_features.C3D_SHA256)
   with pytest.raises(UserError, match="no such file"):
     video_features.load(str(tmp_path / "missing.msgpack"))
+
+
+def test_c3d_top_k_accuracy_counts_exact_sets():
+  logits = np.array([[3.0, 1.0, 0.0], [0.0, 2.0, 1.0], [2.0, 3.0, -1.0]])
+  truth = np.array([[1, 0, 0], [1, 1, 0], [1, 1, 0]], np.float32)
+  # Clip 0: its top 1 is its set; clip 1: its top 2 are {1, 2}, not {0, 1}; clip 2: a hit.
+  assert train_c3d._top_k_hits(logits, truth) == 2  # pylint: disable=protected-access
 
 
 def test_evaluator_numbers_and_floor():

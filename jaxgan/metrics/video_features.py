@@ -20,7 +20,7 @@ from jaxgan.models import c3d
 NAME = "mmnist-c3d"
 C3D_WEIGHTS = os.path.join(os.path.dirname(__file__), "weights", "mmnist_c3d.msgpack")
 # sha256 of the shipped C3D_WEIGHTS (printed by python -m jaxgan.metrics.train_c3d).
-C3D_SHA256 = "533dab6eb53c74c121b33206d3d4dc7d6729264b0fccd0850ec50183aac4f1a3"
+C3D_SHA256 = "af49b21bffdc4ca00ab019683b0c0639eaf838a75dc83c731e7fcc9af29b7206"
 
 
 def template():
