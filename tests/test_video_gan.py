@@ -204,6 +204,14 @@ def test_continuation_quality_of_the_truth_and_of_copy_last():
   assert np.all(scores["ssim/copy_last"] < 1.0)
   # Copying the last frame gets worse the further the digit moves on.
   assert scores["psnr/copy_last"][0] > scores["psnr/copy_last"][-1]
+  # One video whose next frame repeats the last given one (a bounce back) leaves PSNR finite:
+  # it is taken of the error pooled over videos.
+  bounced = real.copy()
+  bounced[0, 8] = bounced[0, 7]
+  scores = video_metrics.continuation_quality(bounced, bounced, 8)
+  assert np.isfinite(scores["psnr/copy_last"][0])
+  want = 10 * np.log10(4 / np.mean(np.square(bounced[:, 7] - bounced[:, 8])))
+  np.testing.assert_allclose(scores["psnr/copy_last"][0], want, rtol=1e-5)
 
 
 def test_shipped_c3d_weights_are_checked_by_sha256(tmp_path):

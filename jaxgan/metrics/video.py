@@ -134,18 +134,29 @@ def average_content_distance(frame_features) -> np.ndarray:
 
 # -- continuation --------------------------------------------------------------------------
 def continuation_quality(predicted, real, context_frames: int) -> dict[str, np.ndarray]:
-  """PSNR and SSIM per generated time [T - k] (mean over videos) of predicted [N, T, H, W, C]
-  against real, and of the copy-last-frame baseline (frame k-1 repeated)."""
+  """Per generated time [T - k], of predicted [N, T, H, W, C] against real and of the
+  copy-last-frame baseline (frame k-1 repeated): `mse` and `ssim`, means over videos, and
+  `psnr` of that mean MSE. PSNR is taken of the pooled error, not averaged per video: a
+  frame that equals the truth exactly (copy-last after a digit bounces back to where it
+  was) has infinite PSNR and would make a per-video mean infinite."""
   k = context_frames
   real_future = jnp.asarray(real[:, k:])
   copy_last = jnp.broadcast_to(jnp.asarray(real[:, k - 1:k]), real_future.shape)
   window = min(11, real.shape[2])
   out = {}
   for name, guess in (("model", jnp.asarray(predicted[:, k:])), ("copy_last", copy_last)):
-    out[f"psnr/{name}"] = np.asarray(jnp.mean(image_quality.psnr(guess, real_future), 0))
+    mse = np.asarray(jnp.mean(jnp.square(guess - real_future), axis=(0, 2, 3, 4)))
+    out[f"mse/{name}"] = mse
+    out[f"psnr/{name}"] = psnr_of_mse(mse)
     out[f"ssim/{name}"] = np.asarray(
         jnp.mean(image_quality.ssim(guess, real_future, window=window), 0))
   return out
+
+
+def psnr_of_mse(mse, data_range: float = 2.0) -> np.ndarray:
+  """PSNR in dB of mean squared errors of images in [-1, 1]."""
+  with np.errstate(divide="ignore"):
+    return 10.0 * np.log10(data_range ** 2 / np.asarray(mse, np.float64))
 
 
 # -- the evaluator -------------------------------------------------------------------------
@@ -233,8 +244,11 @@ class Evaluator:
       return {}
     total = sum(size for size, _ in quality)
     out = {}
-    for key in quality[0][1]:
-      per_frame = sum(size * q[key] for size, q in quality) / total
+    pooled = {key: sum(size * q[key] for size, q in quality) / total
+              for key in quality[0][1] if not key.startswith("psnr/")}
+    for key in [k for k in pooled if k.startswith("mse/")]:
+      pooled["psnr/" + key[4:]] = psnr_of_mse(pooled.pop(key))
+    for key, per_frame in pooled.items():
       name, guess = key.split("/")
       label = tag if guess == "model" else "copy_last"
       out[f"{name}/{label}"] = float(np.mean(per_frame))
