@@ -109,6 +109,21 @@ run "unknown field" "${main[@]}" --workdir="$scratch/x" --config.batch_sise=8
 run "wrong type" "${main[@]}" --workdir="$scratch/x" --config.batch_size=eight
 run "workdir under a file" "${main[@]}" --workdir=/etc/passwd/x
 run "SLURM time limit" ./launch.sh slurm tiny --time=banana --dry-run
+run "a dataset name that does not exist" "${main[@]}" --workdir="$scratch/x" --config.data.name=nosuchdata
+echo x > "$scratch/a_file"
+JAXGAN_DATA_DIR="$scratch/a_file" run "JAXGAN_DATA_DIR is a file" "${main[@]}" --workdir="$scratch/x"
+mkdir -p "$scratch/read_only" && chmod 555 "$scratch/read_only"
+JAXGAN_DATA_DIR="$scratch/read_only" run "JAXGAN_DATA_DIR is read-only ($( [[ -w $scratch/read_only ]] && echo 'writable anyway: root' || echo 'not writable'))" \
+  "${main[@]}" --workdir="$scratch/x"
+chmod 755 "$scratch/read_only"
+prepared="${JAXGAN_DATA_DIR:-$HOME/.cache/jaxgan/tensorflow_datasets}"
+mkdir -p "$scratch/corrupt_data"
+cp -r "$prepared/shipped_mnist" "$scratch/corrupt_data/"
+for shard in "$scratch"/corrupt_data/shipped_mnist/*/*train.array_record*; do
+  printf '\xff%.0s' $(seq 4096) | dd of="$shard" bs=1 seek=100 conv=notrunc status=none
+done
+JAXGAN_DATA_DIR="$scratch/corrupt_data" run "a corrupt prepared dataset (4 KiB overwritten in each train shard)" \
+  "${main[@]}" --workdir="$scratch/corrupt_run"
 
 # 6. Smaller ones.
 kill_dir="$scratch/killed"
