@@ -29,8 +29,12 @@ def _check(a, b, name: str):
 def psnr(a, b, data_range: float = 2.0):
   """Peak signal-to-noise ratio per image [...], in dB."""
   a, b = _check(a, b, "psnr")
-  mse = jnp.mean(jnp.square(a - b), axis=(-3, -2, -1))
-  return 10.0 * jnp.log10(data_range ** 2 / mse)
+  return psnr_of_mse(jnp.mean(jnp.square(a - b), axis=(-3, -2, -1)), data_range)
+
+
+def psnr_of_mse(mse, data_range: float = 2.0):
+  """PSNR in dB of mean squared errors (infinite where the error is 0)."""
+  return 10.0 * jnp.log10(data_range ** 2 / jnp.asarray(mse))
 
 
 def gaussian_window(size: int = 11, sigma: float = 1.5) -> np.ndarray:

@@ -147,16 +147,10 @@ def continuation_quality(predicted, real, context_frames: int) -> dict[str, np.n
   for name, guess in (("model", jnp.asarray(predicted[:, k:])), ("copy_last", copy_last)):
     mse = np.asarray(jnp.mean(jnp.square(guess - real_future), axis=(0, 2, 3, 4)))
     out[f"mse/{name}"] = mse
-    out[f"psnr/{name}"] = psnr_of_mse(mse)
+    out[f"psnr/{name}"] = np.asarray(image_quality.psnr_of_mse(mse))
     out[f"ssim/{name}"] = np.asarray(
         jnp.mean(image_quality.ssim(guess, real_future, window=window), 0))
   return out
-
-
-def psnr_of_mse(mse, data_range: float = 2.0) -> np.ndarray:
-  """PSNR in dB of mean squared errors of images in [-1, 1]."""
-  with np.errstate(divide="ignore"):
-    return 10.0 * np.log10(data_range ** 2 / np.asarray(mse, np.float64))
 
 
 # -- the evaluator -------------------------------------------------------------------------
@@ -247,7 +241,7 @@ class Evaluator:
     pooled = {key: sum(size * q[key] for size, q in quality) / total
               for key in quality[0][1] if not key.startswith("psnr/")}
     for key in [k for k in pooled if k.startswith("mse/")]:
-      pooled["psnr/" + key[4:]] = psnr_of_mse(pooled.pop(key))
+      pooled["psnr/" + key[4:]] = np.asarray(image_quality.psnr_of_mse(pooled.pop(key)))
     for key, per_frame in pooled.items():
       name, guess = key.split("/")
       label = tag if guess == "model" else "copy_last"
