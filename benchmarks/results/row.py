@@ -4,7 +4,9 @@
       --seeds=3 -- --config.data.name=grid25 --config.model.pack=4
 
 Trains `--config` with the given overrides in runs/results/NAME (a vmapped sweep of
-`--seeds` seeds when > 1; an existing run dir resumes), evaluates the last checkpoint unless
+`--seeds` seeds when > 1, or with `--sequential` one run per seed in NAME/seed_I, for conv
+nets, whose vmapped sweeps are slower than sequential runs on a CPU; an existing run dir
+resumes), evaluates the last checkpoint unless
 training already wrote its eval_STEP.json, then writes benchmarks/results/NAME.json (every
 metric's per-seed values, mean and std, the wall times, the command) and prints the row as
 markdown. The first seed's last sample grid is copied to docs/results/NAME.png.
@@ -53,11 +55,16 @@ def aggregate(results: dict) -> dict:
   return out
 
 
-def write_picture(workdir: str, name: str, seeds: int) -> None:
+def write_picture(workdir: str, name: str, seeds: int, sequential: bool = False) -> None:
   """docs/results/NAME.png: the last sample grid of each seed, side by side."""
-  grids = [_latest(os.path.join(REPO, workdir, "samples", f"member_{i}", "grid_*.png"))
-           for i in range(seeds)] if seeds > 1 else [
-               _latest(os.path.join(REPO, workdir, "samples", "grid_*.png"))]
+  if sequential:
+    grids = [_latest(os.path.join(REPO, workdir, f"seed_{i}", "samples", "grid_*.png"))
+             for i in range(seeds)]
+  elif seeds > 1:
+    grids = [_latest(os.path.join(REPO, workdir, "samples", f"member_{i}", "grid_*.png"))
+             for i in range(seeds)]
+  else:
+    grids = [_latest(os.path.join(REPO, workdir, "samples", "grid_*.png"))]
   grids = [g for g in grids if g]
   if not grids:
     return
@@ -75,19 +82,10 @@ def write_picture(workdir: str, name: str, seeds: int) -> None:
   strip.save(out, optimize=True)
 
 
-def main():
-  parser = argparse.ArgumentParser()
-  parser.add_argument("--name", required=True)
-  parser.add_argument("--config", required=True)
-  parser.add_argument("--seeds", type=int, default=1)
-  parser.add_argument("--eval_overrides", nargs="*", default=[],
-                      help="extra flags for the --mode=eval call only")
-  parser.add_argument("overrides", nargs="*")
-  args = parser.parse_args()
-  workdir = os.path.join("runs", "results", args.name)
-  flags = [f"--config={args.config}", f"--workdir={workdir}", *args.overrides]
-  if args.seeds > 1:
-    flags.append(f"--config.sweep.seeds={args.seeds}")
+def _train_and_eval(workdir, overrides, args):
+  """Trains one run dir (a run or a sweep), evaluates its last checkpoint when training did
+  not; returns (train seconds, eval seconds, last step, that step's eval json)."""
+  flags = [f"--config={args.config}", f"--workdir={workdir}", *overrides]
   train_s = _run(flags)
   checkpoints = sorted(int(d) for d in os.listdir(os.path.join(REPO, workdir, "checkpoints"))
                        if d.isdigit())
@@ -96,17 +94,44 @@ def main():
   if args.eval_overrides or not os.path.exists(eval_path):
     eval_s = _run([*flags, "--mode=eval", *args.eval_overrides])
   with open(eval_path) as f:
-    results = json.load(f)
-  row = {"name": args.name, "seeds": args.seeds, "step": checkpoints[-1],
+    return train_s, eval_s, checkpoints[-1], json.load(f)
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  parser.add_argument("--name", required=True)
+  parser.add_argument("--config", required=True)
+  parser.add_argument("--seeds", type=int, default=1)
+  parser.add_argument("--sequential", action="store_true",
+                      help="train the seeds one after another instead of as a vmapped sweep")
+  parser.add_argument("--eval_overrides", nargs="*", default=[],
+                      help="extra flags for the --mode=eval call only")
+  parser.add_argument("overrides", nargs="*")
+  args = parser.parse_args()
+  workdir = os.path.join("runs", "results", args.name)
+  if args.sequential:
+    train_s = eval_s = 0.0
+    results = {}
+    for seed in range(args.seeds):
+      t, e, step, seed_results = _train_and_eval(
+          os.path.join(workdir, f"seed_{seed}"), [*args.overrides, f"--config.seed={seed}"],
+          args)
+      train_s, eval_s = train_s + t, eval_s + e
+      results.update({f"member_{seed}/{k}": v for k, v in seed_results.items()})
+  else:
+    sweep = [f"--config.sweep.seeds={args.seeds}"] if args.seeds > 1 else []
+    train_s, eval_s, step, results = _train_and_eval(workdir, [*args.overrides, *sweep], args)
+  row = {"name": args.name, "seeds": args.seeds, "step": step,
          "train_wall_s": round(train_s, 1), "eval_wall_s": round(eval_s, 1),
          "command": " ".join(["python", "benchmarks/results/row.py", f"--name={args.name}",
-                              f"--config={args.config}", f"--seeds={args.seeds}", "--",
+                              f"--config={args.config}", f"--seeds={args.seeds}",
+                              *(["--sequential"] if args.sequential else []), "--",
                               *args.overrides]),
          "metrics": aggregate(results)}
   os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
   with open(os.path.join(REPO, "benchmarks", "results", f"{args.name}.json"), "w") as f:
     json.dump(row, f, indent=2)
-  write_picture(workdir, args.name, args.seeds)
+  write_picture(workdir, args.name, args.seeds, args.sequential)
   shown = ", ".join(f"{m} {v['mean']:.4g} ± {v['std']:.2g}" for m, v in row["metrics"].items()
                     if not m.startswith("num_samples") and "_std" not in m
                     and "/class_" not in m)
