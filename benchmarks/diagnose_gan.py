@@ -1,7 +1,9 @@
 """Why an MNIST GAN scores what it scores: class balance and confidence of its samples.
 
-Loads a run's checkpoint and, for the raw and the EMA generator, sampled with running and
-with batch statistics, prints lenet-mnist's class histogram of N samples, the mean top-class
+Loads a run's checkpoint and, for the raw and the EMA generator, sampled with the running
+BatchNorm statistics, with each batch's own statistics and with standing statistics (those
+of 1,024 samples of these weights, what the EMA generator samples with when
+`optim.ema_bn_samples` is 1,024), prints lenet-mnist's class histogram of N samples, the mean top-class
 probability, the fraction classified with p > 0.9, and FID / IS of those N samples against
 the cached train statistics. A low IS with a flat histogram means unclear digits; a skewed
 histogram means dropped or over-produced digits (lenet-FID punishes both).
@@ -20,6 +22,7 @@ import numpy as np
 from ml_collections import config_flags
 
 from jaxgan import train
+from jaxgan.kinds.gan import step as step_lib
 from jaxgan.metrics import evaluator as evaluator_lib
 from jaxgan.metrics.frechet import frechet_distance
 from jaxgan.metrics.inception_score import inception_score
@@ -39,13 +42,18 @@ def main(_):
   rows = {}
   for tag, use_ema in (("raw", False), ("ema", True)):
     params = state.ema_params if use_ema else state.g.params
-    for stats in ("running", "batch"):
+    bn_z, bn_labels = exp.fixed_latents(1024, 1024, jax.random.fold_in(key, 0xB47C))
+    standing = step_lib.standing_collections(exp.generator, params, state.g.collections, bn_z,
+                                             bn_labels)
+    for stats in ("running", "batch", "standing"):
       moments, logits = RunningMoments(), []
       for i in range(0, _NUM.value, 500):
         z, labels = exp.fixed_latents(500, 500, jax.random.fold_in(key, i))
         variables = {"params": params, **state.g.collections}
         if stats == "running":
           images = exp.generator.apply(variables, z, labels, train=False)
+        elif stats == "standing":
+          images = exp.generator.apply({"params": params, **standing}, z, labels, train=False)
         else:
           images, _ = exp.generator.apply(variables, z, labels, train=True,
                                           mutable=list(state.g.collections))

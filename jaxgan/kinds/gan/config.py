@@ -46,6 +46,9 @@ def default_config() -> ml_collections.ConfigDict:
   c.optim.b2 = 0.999
   c.optim.n_dis = 1                 # Discriminator updates per generator update.
   c.optim.ema_decay = 0.999         # EMA of G's weights; 0 keeps a plain copy.
+  # The EMA G's BatchNorm statistics, recomputed for its weights on this many samples
+  # (standing statistics); 0 samples it with the raw G's running averages.
+  c.optim.ema_bn_samples = 1024
   c.optim.schedule = "constant"     # constant | linear (to 0) | cosine, over the run's updates.
   c.optim.grad_clip = 0.0           # Clip gradients to this global norm; 0: off.
   c.optim.rms_decay = 0.99          # rmsprop's squared-gradient decay (PyTorch's alpha).
@@ -77,6 +80,8 @@ def validate(c: ml_collections.ConfigDict) -> None:
   require(c.optim.n_dis >= 1, "optim.n_dis", c.optim.n_dis, "must be >= 1")
   require(0.0 <= c.optim.ema_decay < 1.0, "optim.ema_decay", c.optim.ema_decay,
           "must be in [0, 1)")
+  require(c.optim.get("ema_bn_samples", 0) >= 0, "optim.ema_bn_samples",
+          c.optim.get("ema_bn_samples", 0), "must be >= 0 (0: the raw G's running averages)")
   require(c.optim.d_clip >= 0, "optim.d_clip", c.optim.d_clip, "must be >= 0 (0: no clipping)")
   remedies.validate(c)
 

@@ -118,10 +118,20 @@ class GANExperiment(interface.Experiment):
 
   @functools.cached_property
   def generate(self) -> Callable:
-    """jitted (state, z, labels, use_ema) -> images, from the EMA or the raw generator."""
+    """jitted (state, z, labels, use_ema) -> images, from the EMA or the raw generator. The
+    EMA generator's BatchNorm statistics are its own (`optim.ema_bn_samples`), computed on
+    fixed noise, so each call gives the same images."""
+    bn_samples = self.config.optim.get("ema_bn_samples", 0)
+
     def run(state, z, labels, use_ema: bool):
       params = state.ema_params if use_ema else state.g.params
-      return step_lib.generate(self.generator, params, state.g.collections, z, labels)
+      collections = state.g.collections
+      if use_ema and bn_samples:
+        bn_z, bn_labels = self.fixed_latents(
+            bn_samples, bn_samples, jax.random.fold_in(state.key, 0xB47C))
+        collections = step_lib.standing_collections(self.generator, params, collections, bn_z,
+                                                    bn_labels)
+      return step_lib.generate(self.generator, params, collections, z, labels)
     return jax.jit(run, static_argnames="use_ema")
 
   def sample(self, state, num: int, key, use_ema: bool, batch_size: int = 256):

@@ -172,3 +172,29 @@ def make_gan_step(config, generator, discriminator, g_tx, d_tx):
 def generate(generator, g_params, g_collections, z, labels=None):
   """Samples images in inference mode (running batch statistics)."""
   return generator.apply({"params": g_params, **g_collections}, z, labels, train=False)
+
+
+def standing_collections(generator, g_params, g_collections, z, labels=None):
+  """`g_collections` with BatchNorm's running averages replaced by the statistics G computes
+  with `g_params` on (z, labels): BigGAN's "standing statistics" (Brock et al. 2019). The EMA
+  weights need them, since the running averages were gathered by the raw weights.
+
+  A running average updates as new = m * old + (1 - m) * batch, so starting it from 0 gives
+  (1 - m) * batch and starting it from 1 adds m: the batch statistics come out of two runs
+  whatever momentum each layer uses (the m run takes two samples).
+  """
+  if "batch_stats" not in g_collections:
+    return g_collections
+  stats = g_collections["batch_stats"]
+
+  def updated(start, z, labels):
+    _, new = generator.apply({"params": g_params, **g_collections, "batch_stats": start}, z,
+                             labels, train=True, mutable=list(g_collections))
+    return new["batch_stats"]
+
+  zeros = jax.tree.map(jnp.zeros_like, stats)
+  ones = jax.tree.map(jnp.ones_like, stats)
+  small = (z[:2], None if labels is None else labels[:2])
+  momentum = jax.tree.map(jnp.subtract, updated(ones, *small), updated(zeros, *small))
+  batch = jax.tree.map(lambda u, m: u / (1.0 - m), updated(zeros, z, labels), momentum)
+  return {**g_collections, "batch_stats": batch}
