@@ -22,7 +22,6 @@ import numpy as np
 from ml_collections import config_flags
 
 from jaxgan import train
-from jaxgan.kinds.gan import step as step_lib
 from jaxgan.metrics import evaluator as evaluator_lib
 from jaxgan.metrics.frechet import frechet_distance
 from jaxgan.metrics.inception_score import inception_score
@@ -42,9 +41,7 @@ def main(_):
   rows = {}
   for tag, use_ema in (("raw", False), ("ema", True)):
     params = state.ema_params if use_ema else state.g.params
-    bn_z, bn_labels = exp.fixed_latents(1024, 1024, jax.random.fold_in(key, 0xB47C))
-    standing = step_lib.standing_collections(exp.generator, params, state.g.collections, bn_z,
-                                             bn_labels)
+    standing = exp.standing_collections(state, params)
     for stats in ("running", "batch", "standing"):
       moments, logits = RunningMoments(), []
       for i in range(0, _NUM.value, 500):

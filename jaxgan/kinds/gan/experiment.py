@@ -116,30 +116,44 @@ class GANExperiment(interface.Experiment):
       labels = (jnp.arange(num) // cols) % c.model.num_classes
     return z, labels
 
+  def standing_collections(self, state, params):
+    """G's collections with BatchNorm statistics of `params` itself, computed on
+    `optim.ema_bn_samples` samples of fixed noise (step.standing_collections)."""
+    num = self.config.optim.get("ema_bn_samples", 0) or 1024
+    z, labels = self.fixed_latents(num, num, jax.random.fold_in(state.key, 0xB47C))
+    return step_lib.standing_collections(self.generator, params, state.g.collections, z, labels)
+
   @functools.cached_property
-  def generate(self) -> Callable:
-    """jitted (state, z, labels, use_ema) -> images, from the EMA or the raw generator. The
-    EMA generator's BatchNorm statistics are its own (`optim.ema_bn_samples`), computed on
-    fixed noise, so each call gives the same images."""
+  def sampling_variables(self) -> Callable:
+    """jitted (state, use_ema) -> (params, collections) to sample with. The EMA generator's
+    BatchNorm statistics are its own (`optim.ema_bn_samples`; 0: the raw G's running
+    averages). Computed once per batch of calls, not per generated batch."""
     bn_samples = self.config.optim.get("ema_bn_samples", 0)
 
-    def run(state, z, labels, use_ema: bool):
-      params = state.ema_params if use_ema else state.g.params
-      collections = state.g.collections
-      if use_ema and bn_samples:
-        bn_z, bn_labels = self.fixed_latents(
-            bn_samples, bn_samples, jax.random.fold_in(state.key, 0xB47C))
-        collections = step_lib.standing_collections(self.generator, params, collections, bn_z,
-                                                    bn_labels)
-      return step_lib.generate(self.generator, params, collections, z, labels)
+    def run(state, use_ema: bool):
+      if not use_ema:
+        return state.g.params, state.g.collections
+      if not bn_samples:
+        return state.ema_params, state.g.collections
+      return state.ema_params, self.standing_collections(state, state.ema_params)
     return jax.jit(run, static_argnames="use_ema")
+
+  @functools.cached_property
+  def apply_generator(self) -> Callable:
+    """jitted (params, collections, z, labels) -> images, in inference mode."""
+    return jax.jit(functools.partial(step_lib.generate, self.generator))
+
+  def generate(self, state, z, labels, use_ema: bool):
+    """Images from the EMA or the raw generator (`sampling_variables`)."""
+    return self.apply_generator(*self.sampling_variables(state, use_ema), z, labels)
 
   def sample(self, state, num: int, key, use_ema: bool, batch_size: int = 256):
     """`num` images from noise drawn with `key`, generated `batch_size` at a time."""
     z, labels = self.fixed_latents(num, self.config.sample.grid_rows, key)
+    variables = self.sampling_variables(state, use_ema)
     return jnp.concatenate([
-        self.generate(state, z[i:i + batch_size],
-                      None if labels is None else labels[i:i + batch_size], use_ema=use_ema)
+        self.apply_generator(*variables, z[i:i + batch_size],
+                             None if labels is None else labels[i:i + batch_size])
         for i in range(0, num, batch_size)])
 
   def visuals(self, state) -> dict[str, np.ndarray]:
@@ -170,10 +184,11 @@ class GANExperiment(interface.Experiment):
     conditional models cycle through the classes (`fixed_latents`, which also appends
     InfoGAN codes)."""
     key = jax.random.fold_in(jax.random.PRNGKey(self.config.seed), 0xE7A1)
+    variables = self.sampling_variables(state, use_ema)
 
     def sample_batch(index: int, size: int):
       z, labels = self.fixed_latents(size, size, jax.random.fold_in(key, index))
-      return self.generate(state, z, labels, use_ema=use_ema), labels
+      return self.apply_generator(*variables, z, labels), labels
 
     return sample_batch
 
