@@ -1,9 +1,10 @@
-"""Sweeps inside one program: K members of any kind trained at once by vmapping its step.
+"""Sweeps inside one program: K members of any kind trained at once, by vmapping its step or
+by writing each member's step out (`sweep.members_as`).
 
 `--config.sweep.seeds=4 --config.sweep.d_lr=1e-4,2e-4` trains 8 members, every listed
 value times seeds `seed, seed+1, ...` (seeds vary fastest). What can be listed is the kind's
 (`Experiment.sweep_axes`; the GAN: g_lr, d_lr, penalty_weight, ema_decay). The state is each
-member's state stacked on a leading axis; one step is the kind's own step vmapped over it, so
+member's state stacked on a leading axis; one step is the kind's own step over it, so
 the training loop, checkpoints and resume are the single-run ones and the loop cannot tell a
 sweep from a run. Swept hyperparameters reach the step as traced per-member numbers: learning
 rates live in the optimizer state (`optax.inject_hyperparams`, see jaxgan/optimizers.py);
@@ -35,7 +36,12 @@ from jaxgan.errors import require
 
 # The sweep block's own fields; every other field of it is an axis of the kind
 # (`Experiment.sweep_axes`: g_lr, d_lr, penalty_weight, ema_decay for the GAN).
-GENERIC_FIELDS = ("seeds", "member")
+GENERIC_FIELDS = ("seeds", "member", "members_as")
+MEMBERS_AS = ("auto", "vmap", "unroll")
+# Architectures whose sweeps `members_as=auto` unrolls on CPU: convolutional ones, where one
+# program with each member's step written out ran faster than the vmapped step (0.94x / 0.84x
+# against 0.73x of 8 separate runs for dcgan_mnist; benchmarks/README.md, "Sweeps").
+CPU_UNROLLED_ARCHITECTURES = ("dcgan_mnist", "dcgan_cifar10", "dcgan_stacked_mnist", "resnet32")
 
 
 def generic_fields() -> ml_collections.ConfigDict:
@@ -43,7 +49,20 @@ def generic_fields() -> ml_collections.ConfigDict:
   s = ml_collections.ConfigDict()
   s.seeds = 1                       # Seeds seed, seed+1, ... per hyperparameter point.
   s.member = -1                     # --mode=export_member: the member to export.
+  # How one program runs the members: vmap (one batched step), unroll (each member's own step
+  # written out, one after another), auto (unroll for conv nets on CPU, vmap elsewhere).
+  s.members_as = "auto"
   return s
+
+
+def members_as(config, backend: str | None = None) -> str:
+  """`sweep.members_as` resolved for this backend: "vmap" or "unroll"."""
+  chosen = config.sweep.get("members_as", "auto")
+  if chosen != "auto":
+    return chosen
+  backend = backend or jax.default_backend()
+  architecture = config.get("model", {}).get("architecture", "")
+  return "unroll" if backend == "cpu" and architecture in CPU_UNROLLED_ARCHITECTURES else "vmap"
 
 
 def axes_config(kind) -> ml_collections.ConfigDict:
@@ -96,6 +115,8 @@ def validate(config, validate_kind) -> None:
   sweep = config.sweep
   require(isinstance(sweep.seeds, int) and sweep.seeds >= 1, "sweep.seeds", sweep.seeds,
           "must be a positive integer")
+  require(sweep.get("members_as", "auto") in MEMBERS_AS, "sweep.members_as",
+          sweep.get("members_as", "auto"), f"must be one of {MEMBERS_AS}")
   for field in _axes(config):
     values = sweep[field]
     require(isinstance(values, tuple) and all(
@@ -127,7 +148,7 @@ def _member(tree, index: int):
 
 @dataclasses.dataclass(frozen=True)
 class SweepExperiment(interface.Experiment):
-  """K members of one kind; its state is theirs stacked, its step theirs vmapped."""
+  """K members of one kind; its state is theirs stacked, its step theirs vmapped or unrolled."""
   overrides: tuple = ()            # Each member's {config field: value}.
   member_experiments: tuple = ()   # One experiment per member (its init and its config).
   step_args: tuple = ()            # (step argument, per-member float32 values) pairs.
@@ -181,9 +202,19 @@ class SweepExperiment(interface.Experiment):
     def member_step(state, batch, *args):
       return base_step(state, batch, **dict(zip(names, args)))
 
+    def vmapped(state, batch):
+      return jax.vmap(member_step, in_axes=(0, None, *[0] * len(values)))(state, batch, *values)
+
+    def unrolled(state, batch):
+      # The same work as separate runs, in one program; its compile time grows with K.
+      outputs = [member_step(_member(state, i), batch, *[value[i] for value in values])
+                 for i in range(self.size)]
+      return _stack([s for s, _ in outputs]), _stack([m for _, m in outputs])
+
+    members_step = unrolled if members_as(self.config) == "unroll" else vmapped
+
     def step(state, batch):
-      states, metrics = jax.vmap(member_step, in_axes=(0, None, *[0] * len(values)))(
-          state, batch, *values)
+      states, metrics = members_step(state, batch)
       return states, {f"member_{i}/{name}": value[i]
                       for i in range(self.size) for name, value in metrics.items()}
     return step
