@@ -27,7 +27,7 @@ def test_vae_and_classifier_configs_carry_no_gan_fields():
     c = configs.base(kind)
     assert not {"g_lr", "d_lr", "n_dis", "ema_decay", "d_clip"} & set(c.optim)
     assert not {"g_channels", "d_channels", "conditioning", "dtype"} & set(c.model)
-    assert set(c.sweep) == {"seeds", "member", "lr"}
+    assert set(c.sweep) == {"seeds", "member", "members_as", "lr"}
   assert {"g_lr", "d_lr", "penalty_weight", "ema_decay"} <= set(configs.base("gan").sweep)
 
 

@@ -43,7 +43,7 @@ def test_the_toy_config_has_the_shared_fields_and_its_own_only():
   c = toy_config()
   assert c.kind == "toy" and c.toy.lr == 0.5
   assert "loss" not in c and "model" not in c and "optim" not in c
-  assert sorted(c.sweep) == ["member", "scale", "seeds"]
+  assert sorted(c.sweep) == ["member", "members_as", "scale", "seeds"]
 
 
 def test_a_toy_kind_trains_resumes_and_evaluates_through_the_loop(tmp_path):
