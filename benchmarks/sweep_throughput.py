@@ -4,8 +4,8 @@
     python benchmarks/sweep_throughput.py --configs mlp_gan_mnist --steps 5 --pairs 3
 
 For each config (at its default batch) it compiles two real training steps (bench.CompiledStep,
-as --mode=bench does): the sweep's, `--config.sweep.seeds=K` (K members in one program, vmapped or unrolled as `--members_as` says),
-and the single run's. A repeat times `steps` sweep steps, then the K * `steps` single-run steps
+as --mode=bench does): the sweep's, `--config.sweep.seeds=K` (K members in one program,
+vmapped or unrolled as `--members_as` says), and the single run's. A repeat times `steps` sweep steps, then the K * `steps` single-run steps
 that K sequential runs would take for the same work, alternating so that a change in the
 machine's load hits both (warm-up and compilation excluded). Prints one JSON line per config:
 member-images/s of each (K * batch per sweep step) and the median per-pair ratio sweep/single.
