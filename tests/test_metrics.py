@@ -322,6 +322,17 @@ def test_stacked_mnist_modes():
   assert collapsed["mode_histogram"][314] == 50
   two = metrics.stacked_mnist_modes(np.array([[0, 0, 0], [9, 9, 9]] * 7))
   assert two["modes_covered"] == 2 and two["kl_to_uniform"] == pytest.approx(np.log(500))
+  # Each channel is half 0s, half 9s (log 5 each); the rest, log 4, is their dependence.
+  assert out["kl_marginals"] == pytest.approx(0.0, abs=1e-12)
+  assert collapsed["kl_marginals"] == pytest.approx(np.log(1000))
+  assert two["kl_marginals"] == pytest.approx(3 * np.log(5))
+  # Independent channels, the same skew in each: the joint KL is the marginals' sum.
+  skew = np.array([3, 1, 1, 1, 1, 1, 1, 1, 1, 1]) / 12
+  triples = np.array([[a, b, c] for a in range(10) for b in range(10) for c in range(10)])
+  weights = (skew[triples[:, 0]] * skew[triples[:, 1]] * skew[triples[:, 2]] * 12**3).round()
+  skewed = metrics.stacked_mnist_modes(np.repeat(triples, weights.astype(int), axis=0))
+  assert skewed["kl_marginals"] == pytest.approx(3 * np.sum(skew * np.log(skew * 10)))
+  assert skewed["kl_to_uniform"] == pytest.approx(skewed["kl_marginals"])
   with pytest.raises(ValueError, match="0..9"):
     metrics.stacked_mnist_modes(np.array([[0, 10, 0]]))
 

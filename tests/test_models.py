@@ -44,3 +44,16 @@ def test_dcgan_mnist_layer_sizes_match_the_spec():
                        "ConvTranspose_1": (4, 4, 64, 1)}
   assert shapes(d) == {"Conv_0": (4, 4, 1, 64), "Conv_1": (4, 4, 64, 128),
                        "Dense_0": (7 * 7 * 128, 1)}
+
+
+def test_dcgan_stacked_mnist_widths_follow_g_and_d_channels():
+  config = _config("dcgan_stacked_mnist")
+  config.g_channels, config.d_channels = 32, 8
+  generator, discriminator = models.build_gan(config, (28, 28, 3))
+  g = generator.init(jax.random.PRNGKey(0), jnp.zeros((1, 16)), None, train=False)["params"]
+  d = discriminator.init(jax.random.PRNGKey(0), jnp.zeros((1, 28, 28, 3)), None,
+                         train=False)["params"]
+  shapes = lambda p: {k: v["kernel"].shape for k, v in p.items() if "kernel" in v}
+  assert shapes(g) == {"Dense_0": (16, 7 * 7 * 32), "ConvTranspose_0": (4, 4, 32, 16),
+                       "ConvTranspose_1": (4, 4, 16, 3)}
+  assert shapes(d) == {"Conv_0": (4, 4, 3, 8), "Conv_1": (4, 4, 8, 16), "Dense_0": (7 * 7 * 16, 1)}

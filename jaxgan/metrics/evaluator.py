@@ -47,10 +47,11 @@ NETWORKS = tuple(features_lib.FEATURE_NETWORKS)
 # Value name -> "min" or "max": which way is better (the best-checkpoint choice).
 DIRECTION = {"fid": "min", "kid": "min", "is": "max", "precision": "max", "recall": "max",
              "density": "max", "coverage": "max", "class_accuracy": "max",
-             "modes_covered": "max", "high_quality": "max", "kl_to_uniform": "min"}
+             "modes_covered": "max", "high_quality": "max", "kl_to_uniform": "min",
+             "kl_marginals": "min"}
 _PRODUCES = {"fid": ("fid",), "kid": ("kid",), "is": ("is",), "pr": ("precision", "recall"),
              "dc": ("density", "coverage"), "class_accuracy": ("class_accuracy",),
-             "modes": ("modes_covered", "kl_to_uniform")}
+             "modes": ("modes_covered", "kl_to_uniform", "kl_marginals")}
 _NEEDS_FEATURES = {"fid", "kid", "pr", "dc"}
 _KEEPS_FEATURES = {"kid", "pr", "dc"}
 _MAX_CACHED_FEATURES = 50_000  # The literature's largest sample count; keeps caches small.
@@ -238,7 +239,7 @@ class Evaluator:
     if "modes" in metrics:
       modes = mode_coverage.stacked_mnist_modes(accumulator.logits.argmax(-1))
       results.update(modes_covered=float(modes["modes_covered"]),
-                     kl_to_uniform=modes["kl_to_uniform"])
+                     kl_to_uniform=modes["kl_to_uniform"], kl_marginals=modes["kl_marginals"])
     return self._name(results, tag)
 
   def _feature_metrics(self, accumulator: Accumulator, metrics: set) -> dict[str, float]:

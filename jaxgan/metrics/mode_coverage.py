@@ -133,7 +133,11 @@ def stacked_mnist_modes(digit_predictions) -> dict:
     digit_predictions: int [N, 3], predicted digit (0-9) of channels 0, 1, 2.
   Returns:
     dict(modes_covered=int (of 1000), kl_to_uniform=float (nats; KL(p_hat || U_1000)),
+         kl_marginals=float (nats; the sum over channels of KL(channel's digits || U_10)),
          mode_histogram=int array [1000] indexed by 100*d0 + 10*d1 + d2).
+    kl_to_uniform = kl_marginals + the channels' multi-information, so kl_marginals says how
+    much of the imbalance is over- or under-produced digits and the rest how much is digits
+    that come together in the channels.
   """
   p = np.asarray(digit_predictions)
   if p.ndim != 2 or p.shape[1] != 3 or p.shape[0] == 0:
@@ -150,7 +154,12 @@ def stacked_mnist_modes(digit_predictions) -> dict:
   q = hist / hist.sum()
   nz = q > 0
   kl = float(np.sum(q[nz] * np.log(q[nz] * 1000.0)))
-  return {"modes_covered": int(np.sum(hist > 0)), "kl_to_uniform": kl, "mode_histogram": hist}
+  kl_marginals = 0.0
+  for channel in range(3):
+    m = np.bincount(p[:, channel], minlength=10) / len(p)
+    kl_marginals += float(np.sum(m[m > 0] * np.log(m[m > 0] * 10.0)))
+  return {"modes_covered": int(np.sum(hist > 0)), "kl_to_uniform": kl,
+          "kl_marginals": kl_marginals, "mode_histogram": hist}
 
 
 # -- conditional models -------------------------------------------------------

@@ -72,20 +72,25 @@ def _mlp_cgan(cfg, image_shape):
           mlp.MLPDiscriminator(hidden=(1024, 512, 256), **_d_options(cfg)))
 
 
+def _dcgan_28(cfg, out_channels):
+  """The 28x28 DCGAN; model.g_channels / d_channels (0: 128 / 64) set G's 7x7 width (its
+  upsampling layer has half of it) and D's first convolution's (its second has twice)."""
+  g_width = cfg.get("g_channels", 0) or 128
+  return (dcgan.DCGANGenerator(base_size=7, base_features=g_width, up_features=(g_width // 2,),
+                               out_channels=out_channels, num_classes=cfg.num_classes,
+                               conv_impl=cfg.conv_impl),
+          dcgan.DCGANMnistDiscriminator(features=cfg.get("d_channels", 0) or 64,
+                                        conv_impl=cfg.conv_impl, **_d_options(cfg)))
+
+
 def _dcgan_stacked_mnist(cfg, image_shape):
   """dcgan_mnist's networks with 3 output channels (Stacked MNIST's RGB digits)."""
-  return (dcgan.DCGANGenerator(base_size=7, base_features=128, up_features=(64,),
-                               out_channels=image_shape[-1], num_classes=cfg.num_classes,
-                               conv_impl=cfg.conv_impl),
-          dcgan.DCGANMnistDiscriminator(conv_impl=cfg.conv_impl, **_d_options(cfg)))
+  return _dcgan_28(cfg, image_shape[-1])
 
 
 def _dcgan_mnist(cfg, image_shape):
   del image_shape  # Fixed at 28x28x1 by the spec.
-  return (dcgan.DCGANGenerator(base_size=7, base_features=128, up_features=(64,),
-                               out_channels=1, num_classes=cfg.num_classes,
-                               conv_impl=cfg.conv_impl),
-          dcgan.DCGANMnistDiscriminator(conv_impl=cfg.conv_impl, **_d_options(cfg)))
+  return _dcgan_28(cfg, 1)
 
 
 def _dcgan_cifar10(cfg, image_shape):
@@ -115,14 +120,15 @@ _RESNET_OPTIONS = ("g_channels", "d_channels", "g_spectral_norm", "d_spectral_no
                    "attention_resolution")
 
 _MBSTD = ("minibatch_std",)
+_DCGAN_28 = ("minibatch_std", "g_channels", "d_channels")
 
 ARCHITECTURES: dict[str, Architecture] = {
     "mlp": Architecture(_mlp, options=_MBSTD),
     "mlp_cgan": Architecture(_mlp_cgan, options=_MBSTD),
     "mlp_2d": Architecture(_mlp_2d, (1, 1, 2), options=_MBSTD),
     "mlp_2d_pacgan": Architecture(_mlp_2d_pacgan, (1, 1, 2), options=_MBSTD),
-    "dcgan_stacked_mnist": Architecture(_dcgan_stacked_mnist, (28, 28, 3), options=_MBSTD),
-    "dcgan_mnist": Architecture(_dcgan_mnist, (28, 28, 1), options=_MBSTD),
+    "dcgan_stacked_mnist": Architecture(_dcgan_stacked_mnist, (28, 28, 3), options=_DCGAN_28),
+    "dcgan_mnist": Architecture(_dcgan_mnist, (28, 28, 1), options=_DCGAN_28),
     "dcgan_cifar10": Architecture(_dcgan_cifar10, (32, 32, 3), options=_MBSTD),
     "resnet32": Architecture(_resnet32, (32, 32, 3), ("concat", "projection", "acgan"),
                              _RESNET_OPTIONS),

@@ -52,7 +52,10 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANMnistDiscriminator(nn.Module):
-  """Conv 64 k4s2 -> LReLU -> Conv 128 k4s2 -> BN -> LReLU -> Dense 1 (+ heads.py's heads)."""
+  """Conv 64 k4s2 -> LReLU -> Conv 128 k4s2 -> BN -> LReLU -> Dense 1 (+ heads.py's heads).
+
+  `features` widens it: the convolutions have `features` and 2 * `features` channels."""
+  features: int = 64
   num_classes: int = 0
   conv_impl: str = "auto"
   aux_classes: int = 0                # ACGAN's classifier head
@@ -61,9 +64,9 @@ class DCGANMnistDiscriminator(nn.Module):
 
   @nn.compact
   def __call__(self, x, y=None, train: bool = True):
-    h = layers.Conv(64, (4, 4), (2, 2), _HALVE, impl=self.conv_impl)(x)
+    h = layers.Conv(self.features, (4, 4), (2, 2), _HALVE, impl=self.conv_impl)(x)
     h = nn.leaky_relu(h, 0.2)
-    h = layers.Conv(128, (4, 4), (2, 2), _HALVE, impl=self.conv_impl)(h)
+    h = layers.Conv(2 * self.features, (4, 4), (2, 2), _HALVE, impl=self.conv_impl)(h)
     h = nn.leaky_relu(_batch_norm(train)(h), 0.2)
     h = minibatch_std.maybe_append(h, self.minibatch_std)
     features = h.reshape((h.shape[0], -1))

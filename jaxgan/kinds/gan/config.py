@@ -22,8 +22,9 @@ def default_config() -> ml_collections.ConfigDict:
   c.model.conditioning = "concat"   # concat | projection | acgan (see jaxgan/models/__init__.py).
   c.model.info_categorical = 0      # InfoGAN: categories of the categorical code (0: none).
   c.model.info_continuous = 0       # InfoGAN: number of continuous U(-1, 1) codes.
-  # ResNet options (0 / False: the architecture's default; models.ARCHITECTURES lists who reads
-  # which): widths, spectral norm in G and D, SAGAN self-attention at this resolution.
+  # Architecture options (0 / False: the architecture's default; models.ARCHITECTURES lists
+  # who reads which): widths (resnet32 and the 28x28 DCGANs), spectral norm in G and D and
+  # SAGAN self-attention at this resolution (resnet32).
   c.model.g_channels = 0
   c.model.d_channels = 0
   c.model.g_spectral_norm = False
