@@ -43,6 +43,13 @@ class Experiment:
     """The kind's own fields (model, loss, optim, ...); configs.base adds the shared ones."""
     return ml_collections.ConfigDict()
 
+  @classmethod
+  def convolutional(cls, config) -> bool:
+    """Whether `config`'s networks are convolutional: sweeps of them on CPU run each member's
+    step written out (sweep.members_as=auto), which was measured faster than one vmapped step."""
+    del config
+    return False
+
   @staticmethod
   def validate_config(config) -> None:
     """Raises UserError (errors.require) for an impossible field of this kind."""

@@ -38,10 +38,6 @@ from jaxgan.errors import require
 # (`Experiment.sweep_axes`: g_lr, d_lr, penalty_weight, ema_decay for the GAN).
 GENERIC_FIELDS = ("seeds", "member", "members_as")
 MEMBERS_AS = ("auto", "vmap", "unroll")
-# Architectures whose sweeps `members_as=auto` unrolls on CPU: convolutional ones, where one
-# program with each member's step written out ran faster than the vmapped step (0.94x / 0.84x
-# against 0.73x of 8 separate runs for dcgan_mnist; benchmarks/README.md, "Sweeps").
-CPU_UNROLLED_ARCHITECTURES = ("dcgan_mnist", "dcgan_cifar10", "dcgan_stacked_mnist", "resnet32")
 
 
 def generic_fields() -> ml_collections.ConfigDict:
@@ -50,7 +46,9 @@ def generic_fields() -> ml_collections.ConfigDict:
   s.seeds = 1                       # Seeds seed, seed+1, ... per hyperparameter point.
   s.member = -1                     # --mode=export_member: the member to export.
   # How one program runs the members: vmap (one batched step), unroll (each member's own step
-  # written out, one after another), auto (unroll for conv nets on CPU, vmap elsewhere).
+  # written out, one after another), auto (unroll on CPU for the networks the kind calls
+  # convolutional, `Experiment.convolutional`, where that ran faster: benchmarks/README.md,
+  # "Sweeps"; vmap elsewhere).
   s.members_as = "auto"
   return s
 
@@ -61,8 +59,9 @@ def members_as(config, backend: str | None = None) -> str:
   if chosen != "auto":
     return chosen
   backend = backend or jax.default_backend()
-  architecture = config.get("model", {}).get("architecture", "")
-  return "unroll" if backend == "cpu" and architecture in CPU_UNROLLED_ARCHITECTURES else "vmap"
+  if backend == "cpu" and interface.find_kind(config.kind).convolutional(config):
+    return "unroll"
+  return "vmap"
 
 
 def axes_config(kind) -> ml_collections.ConfigDict:

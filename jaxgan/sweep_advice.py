@@ -11,23 +11,24 @@ not measured; its members' convolutions are batched the same way as DCGAN's.
 
 import jax
 
+from jaxgan import interface
 from jaxgan import sweep
 
 # (model.architecture, members_as) -> K=8 sweep / 8 sequential runs, the lowest of the latest
-# measurements on the 2-core CPU. The dcgan_mnist figures stand for every convolutional
-# architecture (sweep.CPU_UNROLLED_ARCHITECTURES).
+# measurements on the 2-core CPU. The dcgan_mnist figures stand for every network the kind
+# calls convolutional (Experiment.convolutional).
 MEASURED_CPU_RATIO = {"vmap": 0.73, "unroll": 0.84}
 
 
 def warning(config, backend: str | None = None) -> str | None:
   """One line naming what to use instead, or None where the sweep in one program is the right
   call."""
-  if not sweep.is_sweep(config) or "model" not in config:
+  if not sweep.is_sweep(config):
     return None
   backend = backend or jax.default_backend()
-  architecture = config.model.get("architecture", "")
-  if backend != "cpu" or architecture not in sweep.CPU_UNROLLED_ARCHITECTURES:
+  if backend != "cpu" or not interface.find_kind(config.kind).convolutional(config):
     return None
+  architecture = config.get("model", {}).get("architecture", config.kind)
   members_as = sweep.members_as(config, backend)
   ratio = MEASURED_CPU_RATIO[members_as]
   count = len(sweep.members(config))

@@ -12,7 +12,9 @@ import jaxgan.kinds
 from jaxgan import checkpoint
 from jaxgan import configs
 from jaxgan import experiment
+from jaxgan import interface
 from jaxgan import parallel
+from jaxgan import sweep
 from jaxgan import train
 from jaxgan.errors import UserError
 
@@ -77,6 +79,16 @@ def test_a_sweep_wraps_the_toy_kind(tmp_path):
   assert line["member_1/loss"] > line["member_0/loss"] > 0
   assert sorted(os.listdir(tmp_path / "samples")) == ["member_0", "member_1"]
   assert [m["toy.scale"] for m in json.load(open(tmp_path / "sweep_members.json"))] == [1.0, 2.0]
+
+
+def test_the_kind_says_whether_its_sweeps_unroll_on_cpu(monkeypatch):
+  c = toy_config(2)
+  c.sweep.seeds = 2
+  assert sweep.members_as(c, "cpu") == "vmap"  # Experiment's default: not convolutional.
+  kind = interface.find_kind("toy")
+  monkeypatch.setattr(kind, "convolutional", classmethod(lambda cls, config: True))
+  assert sweep.members_as(c, "cpu") == "unroll"
+  assert sweep.members_as(c, "gpu") == "vmap"
 
 
 def test_an_unknown_kind_is_one_line_naming_the_kinds():

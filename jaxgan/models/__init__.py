@@ -26,6 +26,7 @@ class Architecture(NamedTuple):
   image_shape: tuple | None = None            # The shape it is made for; None: any.
   conditionings: tuple = ("concat", "acgan")  # The values of model.conditioning it supports.
   options: tuple = ()                         # Model fields beyond the common ones it reads.
+  convolutional: bool = False                 # Conv nets: sweeps on CPU unroll their members.
 
 
 def _conditioning(cfg) -> str:
@@ -127,11 +128,14 @@ ARCHITECTURES: dict[str, Architecture] = {
     "mlp_cgan": Architecture(_mlp_cgan, options=_MBSTD),
     "mlp_2d": Architecture(_mlp_2d, (1, 1, 2), options=_MBSTD),
     "mlp_2d_pacgan": Architecture(_mlp_2d_pacgan, (1, 1, 2), options=_MBSTD),
-    "dcgan_stacked_mnist": Architecture(_dcgan_stacked_mnist, (28, 28, 3), options=_DCGAN_28),
-    "dcgan_mnist": Architecture(_dcgan_mnist, (28, 28, 1), options=_DCGAN_28),
-    "dcgan_cifar10": Architecture(_dcgan_cifar10, (32, 32, 3), options=_MBSTD),
+    "dcgan_stacked_mnist": Architecture(_dcgan_stacked_mnist, (28, 28, 3), options=_DCGAN_28,
+                                        convolutional=True),
+    "dcgan_mnist": Architecture(_dcgan_mnist, (28, 28, 1), options=_DCGAN_28,
+                                convolutional=True),
+    "dcgan_cifar10": Architecture(_dcgan_cifar10, (32, 32, 3), options=_MBSTD,
+                                  convolutional=True),
     "resnet32": Architecture(_resnet32, (32, 32, 3), ("concat", "projection", "acgan"),
-                             _RESNET_OPTIONS),
+                             _RESNET_OPTIONS, convolutional=True),
 }
 
 

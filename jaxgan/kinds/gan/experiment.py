@@ -47,6 +47,11 @@ class GANExperiment(interface.Experiment):
   validate_config = staticmethod(config_lib.validate)
 
   @classmethod
+  def convolutional(cls, config) -> bool:
+    architecture = models.ARCHITECTURES.get(config.model.architecture)
+    return bool(architecture and architecture.convolutional)
+
+  @classmethod
   def from_config(cls, config) -> "GANExperiment":
     generator, discriminator = models.build_gan(config.model, config.data.image_shape)
     generator, discriminator = precision.apply_policy(
