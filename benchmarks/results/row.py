@@ -5,14 +5,15 @@
 
 Trains `--config` with the given overrides in runs/results/NAME (a vmapped sweep of
 `--seeds` seeds when > 1, or with `--sequential` one run per seed in NAME/seed_I, for conv
-nets, whose vmapped sweeps are slower than sequential runs on a CPU; an existing run dir
-resumes), evaluates the last checkpoint unless
+nets, whose vmapped sweeps are slower than sequential runs on a CPU, `--jobs` of them at a
+time; an existing run dir resumes), evaluates the last checkpoint unless
 training already wrote its eval_STEP.json, then writes benchmarks/results/NAME.json (every
 metric's per-seed values, mean and std, the wall times, the command) and prints the row as
 markdown. The first seed's last sample grid is copied to docs/results/NAME.png.
 """
 
 import argparse
+import concurrent.futures
 import glob
 import json
 import os
@@ -104,28 +105,36 @@ def main():
   parser.add_argument("--seeds", type=int, default=1)
   parser.add_argument("--sequential", action="store_true",
                       help="train the seeds one after another instead of as a vmapped sweep")
+  parser.add_argument("--jobs", type=int, default=1,
+                      help="with --sequential: seeds trained at the same time, one process each")
   parser.add_argument("--eval_overrides", nargs="*", default=[],
                       help="extra flags for the --mode=eval call only")
   parser.add_argument("overrides", nargs="*")
   args = parser.parse_args()
   workdir = os.path.join("runs", "results", args.name)
+  start = time.perf_counter()
   if args.sequential:
-    train_s = eval_s = 0.0
-    results = {}
-    for seed in range(args.seeds):
-      t, e, step, seed_results = _train_and_eval(
-          os.path.join(workdir, f"seed_{seed}"), [*args.overrides, f"--config.seed={seed}"],
-          args)
-      train_s, eval_s = train_s + t, eval_s + e
-      results.update({f"member_{seed}/{k}": v for k, v in seed_results.items()})
+    def one_seed(seed):
+      return _train_and_eval(os.path.join(workdir, f"seed_{seed}"),
+                             [*args.overrides, f"--config.seed={seed}"], args)
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+      per_seed = list(pool.map(one_seed, range(args.seeds)))
+    train_s = sum(t for t, _, _, _ in per_seed)
+    eval_s = sum(e for _, e, _, _ in per_seed)
+    step = per_seed[-1][2]
+    results = {f"member_{seed}/{k}": v
+               for seed, (_, _, _, seed_results) in enumerate(per_seed)
+               for k, v in seed_results.items()}
   else:
     sweep = [f"--config.sweep.seeds={args.seeds}"] if args.seeds > 1 else []
     train_s, eval_s, step, results = _train_and_eval(workdir, [*args.overrides, *sweep], args)
   row = {"name": args.name, "seeds": args.seeds, "step": step,
          "train_wall_s": round(train_s, 1), "eval_wall_s": round(eval_s, 1),
+         "wall_s": round(time.perf_counter() - start, 1), "jobs": args.jobs,
          "command": " ".join(["python", "benchmarks/results/row.py", f"--name={args.name}",
                               f"--config={args.config}", f"--seeds={args.seeds}",
-                              *(["--sequential"] if args.sequential else []), "--",
+                              *(["--sequential"] if args.sequential else []),
+                              *([f"--jobs={args.jobs}"] if args.jobs > 1 else []), "--",
                               *args.overrides]),
          "metrics": aggregate(results)}
   os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
