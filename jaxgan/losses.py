@@ -1,7 +1,10 @@
 """Adversarial losses written on discriminator logits, and the auxiliary-head losses.
 
-Each adversarial loss is a pair: `d(real_logits, fake_logits)` and `g(fake_logits)`, both
-returning a scalar mean over the batch. Adding a loss is one pair plus one registry line.
+Each adversarial loss is a pair: `d(real_logits, fake_logits)` and `g(real_logits,
+fake_logits)`, both returning a scalar mean over the batch, as compare_gan's losses do. Most G
+losses read only the fake logits; a relativistic loss reads both, and says so with
+`g_reads_real` so that G's update runs D on a real batch only when the loss needs it. Adding a
+loss is one pair plus one registry line.
 
 A discriminator may also return auxiliary outputs (ACGAN's class logits, InfoGAN's Q head);
 `auxiliary_d` / `auxiliary_g` turn them into the extra terms of the D and G losses.
@@ -16,7 +19,16 @@ import optax
 
 class AdversarialLoss(NamedTuple):
   d: Callable[[jax.Array, jax.Array], jax.Array]
-  g: Callable[[jax.Array], jax.Array]
+  g: Callable[[jax.Array, jax.Array], jax.Array]
+  g_reads_real: bool = False      # True: g needs D's logits on real data too.
+
+
+def _fake_only(g_of_fake):
+  """A G loss of the fake logits alone, in the (real_logits, fake_logits) signature."""
+  def g(real_logits, fake_logits):
+    del real_logits
+    return g_of_fake(fake_logits)
+  return g
 
 
 def _minimax_d(real_logits, fake_logits):
@@ -59,12 +71,37 @@ def _least_squares_g(fake_logits):
   return 0.5 * jnp.mean(jnp.square(fake_logits - 1.0))
 
 
+def _pairing_d(real_logits, fake_logits):
+  # RpGAN (Jolicoeur-Martineau 2019; the loss of R3GAN, Huang et al. 2024): each real sample
+  # is paired with one fake, E[softplus(-(D(x_i) - D(G(z_i))))].
+  return jnp.mean(jax.nn.softplus(fake_logits - real_logits))
+
+
+def _pairing_g(real_logits, fake_logits):
+  # The same pairing with the roles swapped: G wants each fake to out-score its real partner.
+  return jnp.mean(jax.nn.softplus(real_logits - fake_logits))
+
+
+def _average_d(real_logits, fake_logits):
+  # RaGAN (Jolicoeur-Martineau 2019, RaSGAN): each sample is compared with the other side's
+  # mean logit, -E[log sigmoid(D(x) - mean D(G(z)))] - E[log(1 - sigmoid(D(G(z)) - mean D(x)))].
+  return (jnp.mean(jax.nn.softplus(jnp.mean(fake_logits) - real_logits))
+          + jnp.mean(jax.nn.softplus(fake_logits - jnp.mean(real_logits))))
+
+
+def _average_g(real_logits, fake_logits):
+  return _average_d(fake_logits, real_logits)
+
+
 LOSSES: dict[str, AdversarialLoss] = {
-    "minimax": AdversarialLoss(_minimax_d, _minimax_g),
-    "non_saturating": AdversarialLoss(_minimax_d, _non_saturating_g),
-    "wasserstein": AdversarialLoss(_wasserstein_d, _wasserstein_g),
-    "hinge": AdversarialLoss(_hinge_d, _wasserstein_g),  # G of the hinge GAN: -E[D(G(z))].
-    "least_squares": AdversarialLoss(_least_squares_d, _least_squares_g),
+    "minimax": AdversarialLoss(_minimax_d, _fake_only(_minimax_g)),
+    "non_saturating": AdversarialLoss(_minimax_d, _fake_only(_non_saturating_g)),
+    "wasserstein": AdversarialLoss(_wasserstein_d, _fake_only(_wasserstein_g)),
+    # G of the hinge GAN: -E[D(G(z))].
+    "hinge": AdversarialLoss(_hinge_d, _fake_only(_wasserstein_g)),
+    "least_squares": AdversarialLoss(_least_squares_d, _fake_only(_least_squares_g)),
+    "relativistic_pairing": AdversarialLoss(_pairing_d, _pairing_g, g_reads_real=True),
+    "relativistic_average": AdversarialLoss(_average_d, _average_g, g_reads_real=True),
 }
 
 

@@ -40,11 +40,38 @@ def r1(discriminate, real, fake, key):
   return 0.5 * jnp.mean(_squared_norms(input_gradients(discriminate, real)))
 
 
+def r2(discriminate, real, fake, key):
+  """The zero-centred penalty on fake data, 1/2 E[||grad D(G(z))||^2] (Roth et al. 2017;
+  with R1, the pair that R3GAN, Huang et al. 2024, uses to make RpGAN converge locally)."""
+  del real, key
+  return 0.5 * jnp.mean(_squared_norms(input_gradients(discriminate, fake)))
+
+
+def r1_r2(discriminate, real, fake, key):
+  """R1 + R2: gamma / 2 (E||grad D(x)||^2 + E||grad D(G(z))||^2), as in R3GAN."""
+  return r1(discriminate, real, fake, key) + r2(discriminate, real, fake, key)
+
+
 PENALTIES = {
     "none": no_penalty,
     "wgan_gp": wgan_gp,
     "r1": r1,
+    "r2": r2,
+    "r1_r2": r1_r2,
 }
+
+
+def weight_scale(step, num_steps: int, schedule: str = "constant",
+                 final_fraction: float = 0.1):
+  """The factor on the penalty weight at `step`: 1, or cosine-annealed from 1 to
+  `final_fraction` over `num_steps` (R3GAN anneals its gamma this way)."""
+  if schedule == "constant" or num_steps <= 0:
+    return jnp.ones((), jnp.float32)
+  progress = jnp.minimum(jnp.asarray(step, jnp.float32) / num_steps, 1.0)
+  return final_fraction + (1.0 - final_fraction) * 0.5 * (1.0 + jnp.cos(jnp.pi * progress))
+
+
+SCHEDULES = ("constant", "cosine")
 
 
 def get(name: str):

@@ -60,7 +60,7 @@ def test_unrolled_step_equals_a_hand_written_two_step_unroll():
   def g_loss(g_params):
     fake = fake_of(g_params)
     d2 = sgd(sgd(state.d.params, fake), fake)
-    return loss.g(d.apply({"params": d2}, fake))
+    return loss.g(None, d.apply({"params": d2}, fake))
 
   g_grads = jax.grad(g_loss)(state.g.params)
   want_g = jax.tree.map(lambda p, gr: p - 0.05 * gr, state.g.params, g_grads)

@@ -29,14 +29,14 @@ HAND_COMPUTED = [
 def test_loss_matches_hand_computed_values(name, d_value, g_value):
   loss = losses.get(name)
   np.testing.assert_allclose(loss.d(REAL, FAKE), d_value, rtol=1e-6)
-  np.testing.assert_allclose(loss.g(FAKE), g_value, rtol=1e-6)
+  np.testing.assert_allclose(loss.g(REAL, FAKE), g_value, rtol=1e-6)
 
 
 def test_least_squares_optimum_is_at_the_targets():
   # With a=0, b=1, c=1 D's loss is zero at D(x)=1, D(G(z))=0, and G's at D(G(z))=1.
   ones, zeros = jnp.ones(4), jnp.zeros(4)
   assert float(losses.get("least_squares").d(ones, zeros)) == 0.0
-  assert float(losses.get("least_squares").g(ones)) == 0.0
+  assert float(losses.get("least_squares").g(zeros, ones)) == 0.0
 
 
 def test_hinge_ignores_examples_beyond_the_margin():
@@ -66,3 +66,31 @@ def test_infogan_term_is_code_cross_entropy_plus_half_squared_error():
 def test_no_auxiliary_heads_add_nothing():
   assert float(losses.auxiliary_d({}, {}, None, None, {})) == 0.0
   assert float(losses.auxiliary_g({}, None, {})) == 0.0
+
+
+def _softplus(x):
+  return np.log1p(np.exp(x))
+
+
+def test_relativistic_pairing_pairs_each_real_with_its_own_fake():
+  # D: mean softplus(-(r_i - f_i)) over the pairs (2, -3), (-1, 0), (0.5, 1.5):
+  # softplus(-5), softplus(1), softplus(1); G swaps the roles.
+  loss = losses.get("relativistic_pairing")
+  d_want = (_softplus(-5.0) + _softplus(1.0) + _softplus(1.0)) / 3
+  g_want = (_softplus(5.0) + _softplus(-1.0) + _softplus(-1.0)) / 3
+  np.testing.assert_allclose(loss.d(REAL, FAKE), d_want, rtol=1e-6)
+  np.testing.assert_allclose(loss.g(REAL, FAKE), g_want, rtol=1e-6)
+  # Pairing, not averaging: reordering the fakes changes the loss.
+  assert abs(float(loss.d(REAL, FAKE[::-1])) - d_want) > 1e-3
+  assert loss.g_reads_real and not losses.get("non_saturating").g_reads_real
+
+
+def test_relativistic_average_compares_with_the_other_sides_mean():
+  # mean(real) = 0.5, mean(fake) = -0.5.
+  # D: mean softplus(-0.5 - r) + mean softplus(f - 0.5); G: the same with real and fake swapped.
+  r, f = np.asarray(REAL), np.asarray(FAKE)
+  d_want = np.mean(_softplus(-0.5 - r)) + np.mean(_softplus(f - 0.5))
+  g_want = np.mean(_softplus(0.5 - f)) + np.mean(_softplus(r + 0.5))
+  loss = losses.get("relativistic_average")
+  np.testing.assert_allclose(loss.d(REAL, FAKE), d_want, rtol=1e-6)
+  np.testing.assert_allclose(loss.g(REAL, FAKE), g_want, rtol=1e-6)

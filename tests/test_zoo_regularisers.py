@@ -55,10 +55,30 @@ def test_r1_matches_half_the_mean_squared_finite_difference_norm_on_real_data():
                              rtol=1e-4)
 
 
+def test_r2_matches_half_the_mean_squared_finite_difference_norm_on_fake_data():
+  real, fake = _images(4), _images(7)
+  got = penalties.r2(lambda x: _discriminate(x, jnp), real, fake, None)
+  want = 0.5 * np.mean(_finite_difference_grad_norms(fake) ** 2)
+  np.testing.assert_allclose(got, want, rtol=1e-4)
+  both = penalties.r1_r2(lambda x: _discriminate(x, jnp), real, fake, None)
+  r1 = 0.5 * np.mean(_finite_difference_grad_norms(real) ** 2)
+  np.testing.assert_allclose(both, r1 + want, rtol=1e-4)
+  assert float(got) > 0.01 and abs(r1 - want) > 1e-4   # R2 reads the fakes, not the reals
+
+
+def test_cosine_weight_schedule_anneals_to_the_final_fraction():
+  scale = lambda step, schedule: float(penalties.weight_scale(
+      jnp.asarray(step), 100, schedule, final_fraction=0.1))
+  assert scale(0, "cosine") == 1.0 and scale(37, "constant") == 1.0
+  np.testing.assert_allclose(scale(50, "cosine"), 0.55, rtol=1e-6)
+  np.testing.assert_allclose(scale(100, "cosine"), 0.1, rtol=1e-6)
+  np.testing.assert_allclose(scale(250, "cosine"), 0.1, rtol=1e-6)
+
+
 def test_penalties_are_differentiable_in_the_critic_parameters():
   # The step differentiates the penalty with respect to D's weights (a second derivative).
   real, fake, key = _images(5), _images(6), jax.random.PRNGKey(0)
-  for name in ("wgan_gp", "r1"):
+  for name in ("wgan_gp", "r1", "r2", "r1_r2"):
     grad = jax.grad(lambda w: penalties.get(name)(
         lambda x: jnp.sum(jnp.tanh(x.reshape((6, -1)) @ w), -1), real, fake, key))(jnp.asarray(_W))
     assert np.all(np.isfinite(grad)) and float(jnp.max(jnp.abs(grad))) > 0

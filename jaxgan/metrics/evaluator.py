@@ -12,6 +12,10 @@ carries `num_samples/generated` and `num_samples/reference`, the sample counts b
                   (mean over classes, and per class: class_accuracy[..]/ema/class_3)
   modes           2D mixtures: modes_covered and high_quality[ring8]; Stacked MNIST:
                   modes_covered and kl_to_uniform[lenet-mnist] (of 1000 modes)
+  class_shares    how the classifier reads the samples: each class's share
+                  (class_share[..]/ema/class_3), the smallest and largest share, the KL of
+                  the shares to uniform and the fraction read with probability > 0.9
+                  (confident); the balance of an unconditional generator
 
 How the work is done: samples are generated `batch_size` at a time and go straight through
 the jitted feature network (batch sharded over the mesh's `data` axis); only features are kept
@@ -42,16 +46,19 @@ from jaxgan.metrics.kid import kid
 from jaxgan.metrics.precision_recall import density_coverage, precision_recall
 from jaxgan.metrics.stats import RunningMoments
 
-METRICS = ("fid", "kid", "is", "pr", "dc", "class_accuracy", "modes")
+METRICS = ("fid", "kid", "is", "pr", "dc", "class_accuracy", "modes", "class_shares")
 NETWORKS = tuple(features_lib.FEATURE_NETWORKS)
 # Value name -> "min" or "max": which way is better (the best-checkpoint choice).
 DIRECTION = {"fid": "min", "kid": "min", "is": "max", "precision": "max", "recall": "max",
              "density": "max", "coverage": "max", "class_accuracy": "max",
              "modes_covered": "max", "high_quality": "max", "kl_to_uniform": "min",
-             "kl_marginals": "min"}
+             "kl_marginals": "min", "class_share_min": "max", "class_share_max": "min",
+             "class_kl_to_uniform": "min", "confident": "max"}
 _PRODUCES = {"fid": ("fid",), "kid": ("kid",), "is": ("is",), "pr": ("precision", "recall"),
              "dc": ("density", "coverage"), "class_accuracy": ("class_accuracy",),
-             "modes": ("modes_covered", "kl_to_uniform", "kl_marginals")}
+             "modes": ("modes_covered", "kl_to_uniform", "kl_marginals"),
+             "class_shares": ("class_share_min", "class_share_max", "class_kl_to_uniform",
+                              "confident")}
 _NEEDS_FEATURES = {"fid", "kid", "pr", "dc"}
 _KEEPS_FEATURES = {"kid", "pr", "dc"}
 _MAX_CACHED_FEATURES = 50_000  # The literature's largest sample count; keeps caches small.
@@ -128,8 +135,9 @@ class Evaluator:
     self._check()
     uses_network = not self.points and bool(set(self.metrics) - {"modes"} or self.stacked)
     self.network = (features_lib.build(config.eval, self.image_shape) if uses_network else None)
-    if (set(self.metrics) & {"is", "class_accuracy"}) and not self.network.has_logits:
-      raise UserError(f"config.eval.metrics={self.metrics!r}: is/class_accuracy need a "
+    needs_logits = set(self.metrics) & {"is", "class_accuracy", "class_shares"}
+    if needs_logits and not self.network.has_logits:
+      raise UserError(f"config.eval.metrics={self.metrics!r}: {sorted(needs_logits)} need a "
                       f"classifier; {config.eval.feature_network} has no logits")
     self.extractor = Extractor(self.network, mesh or parallel.make_mesh()) if uses_network else None
     # In brackets after each metric: the network that made it, or the 2D dataset.
@@ -150,9 +158,9 @@ class Evaluator:
     if "modes" in metrics and self.stacked and c.eval.feature_network != "lenet-mnist":
       raise UserError("config.eval.feature_network: stacked_mnist modes are counted by "
                       "lenet-mnist")
-    if "is" in metrics and self.stacked:
-      raise UserError("config.eval.metrics: 'is' needs one class per image; stacked_mnist "
-                      "has three digits (use 'modes')")
+    if metrics & {"is", "class_shares"} and self.stacked:
+      raise UserError("config.eval.metrics: 'is' and 'class_shares' need one class per image; "
+                      "stacked_mnist has three digits (use 'modes')")
     if "class_accuracy" in metrics and not c.model.num_classes:
       raise UserError("config.eval.metrics: 'class_accuracy' is for conditional models "
                       "(model.num_classes > 0)")
@@ -220,7 +228,8 @@ class Evaluator:
                                 for index, size in _batches(num, c.eval.batch_size)])
       return self._name(self._point_metrics(samples), tag)
     accumulator = Accumulator(keep_features=bool(metrics & _KEEPS_FEATURES),
-                              keep_logits=bool(metrics & {"is", "class_accuracy", "modes"}))
+                              keep_logits=bool(metrics & {"is", "class_accuracy", "modes",
+                                                          "class_shares"}))
     for index, size in _batches(num, c.eval.batch_size):
       images, labels = sample_batch(index, size)
       accumulator.add(self.extractor(images), labels)
@@ -236,6 +245,12 @@ class Evaluator:
       results["class_accuracy"] = accuracy["mean"]
       results.update({f"class_accuracy/class_{k}": float(v)
                       for k, v in enumerate(accuracy["per_class"]) if np.isfinite(v)})
+    if "class_shares" in metrics:
+      shares = mode_coverage.class_shares(accumulator.logits)
+      results.update(class_share_min=shares["share_min"], class_share_max=shares["share_max"],
+                     class_kl_to_uniform=shares["kl_to_uniform"],
+                     confident=shares["confident"])
+      results.update({f"class_share/class_{k}": float(v) for k, v in enumerate(shares["shares"])})
     if "modes" in metrics:
       modes = mode_coverage.stacked_mnist_modes(accumulator.logits.argmax(-1))
       results.update(modes_covered=float(modes["modes_covered"]),

@@ -162,6 +162,29 @@ def stacked_mnist_modes(digit_predictions) -> dict:
           "kl_marginals": kl_marginals, "mode_histogram": hist}
 
 
+# -- class balance of an unconditional generator -----------------------------
+def class_shares(logits, confidence: float = 0.9) -> dict:
+  """How a classifier reads a set of samples: each class's share of its readings, and how
+  many samples it reads with probability above `confidence`.
+
+  Args:
+    logits: float [N, C], the classifier's logits on the samples.
+  Returns:
+    dict(shares=float [C] (sum 1), share_min, share_max, kl_to_uniform (nats; KL(shares ||
+         U_C)), confident=float (fraction of samples whose top probability > confidence)).
+  """
+  z = np.asarray(logits, np.float64)
+  if z.ndim != 2 or z.shape[0] == 0 or z.shape[1] < 2:
+    raise ValueError(f"class_shares: need float [N, C>=2] logits, got shape {z.shape}.")
+  z = z - z.max(axis=1, keepdims=True)
+  probabilities = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+  shares = np.bincount(z.argmax(axis=1), minlength=z.shape[1]) / z.shape[0]
+  nonzero = shares > 0
+  return {"shares": shares, "share_min": float(shares.min()), "share_max": float(shares.max()),
+          "kl_to_uniform": float(np.sum(shares[nonzero] * np.log(shares[nonzero] * len(shares)))),
+          "confident": float(np.mean(probabilities.max(axis=1) > confidence))}
+
+
 # -- conditional models -------------------------------------------------------
 def class_accuracy(predicted_labels, intended_labels, num_classes: int) -> dict:
   """How often a classifier recognises the class a conditional generator was asked for.

@@ -75,12 +75,14 @@ def _mlp_cgan(cfg, image_shape):
 
 def _dcgan_28(cfg, out_channels):
   """The 28x28 DCGAN; model.g_channels / d_channels (0: 128 / 64) set G's 7x7 width (its
-  upsampling layer has half of it) and D's first convolution's (its second has twice)."""
+  upsampling layer has half of it) and D's first convolution's (its second has twice);
+  model.d_batch_norm=False takes the BatchNorm out of D."""
   g_width = cfg.get("g_channels", 0) or 128
   return (dcgan.DCGANGenerator(base_size=7, base_features=g_width, up_features=(g_width // 2,),
                                out_channels=out_channels, num_classes=cfg.num_classes,
                                conv_impl=cfg.conv_impl),
           dcgan.DCGANMnistDiscriminator(features=cfg.get("d_channels", 0) or 64,
+                                        batch_norm=cfg.get("d_batch_norm", True),
                                         conv_impl=cfg.conv_impl, **_d_options(cfg)))
 
 
@@ -121,7 +123,7 @@ _RESNET_OPTIONS = ("g_channels", "d_channels", "g_spectral_norm", "d_spectral_no
                    "attention_resolution")
 
 _MBSTD = ("minibatch_std",)
-_DCGAN_28 = ("minibatch_std", "g_channels", "d_channels")
+_DCGAN_28 = ("minibatch_std", "g_channels", "d_channels", "d_batch_norm")
 
 ARCHITECTURES: dict[str, Architecture] = {
     "mlp": Architecture(_mlp, options=_MBSTD),

@@ -61,13 +61,16 @@ class DCGANMnistDiscriminator(nn.Module):
   aux_classes: int = 0                # ACGAN's classifier head
   code_dims: Sequence[int] = (0, 0)   # InfoGAN's Q head: (categorical, continuous)
   minibatch_std: int = 0              # Group size of the minibatch-stddev channel; 0: none.
+  # False drops the BatchNorm: examples then do not interact in D, as the gradient
+  # penalties (R1, R2) assume.
+  batch_norm: bool = True
 
   @nn.compact
   def __call__(self, x, y=None, train: bool = True):
     h = layers.Conv(self.features, (4, 4), (2, 2), _HALVE, impl=self.conv_impl)(x)
     h = nn.leaky_relu(h, 0.2)
     h = layers.Conv(2 * self.features, (4, 4), (2, 2), _HALVE, impl=self.conv_impl)(h)
-    h = nn.leaky_relu(_batch_norm(train)(h), 0.2)
+    h = nn.leaky_relu(_batch_norm(train)(h) if self.batch_norm else h, 0.2)
     h = minibatch_std.maybe_append(h, self.minibatch_std)
     features = h.reshape((h.shape[0], -1))
     logits = nn.Dense(1)(conditioning.concat_one_hot(features, y, self.num_classes))[:, 0]

@@ -30,6 +30,7 @@ def default_config() -> ml_collections.ConfigDict:
   c.model.g_spectral_norm = False
   c.model.d_spectral_norm = False
   c.model.attention_resolution = 0
+  c.model.d_batch_norm = True       # The 28x28 DCGANs' D: False drops its BatchNorm.
 
   c.loss = ml_collections.ConfigDict()
   c.loss.name = "non_saturating"
@@ -38,6 +39,9 @@ def default_config() -> ml_collections.ConfigDict:
   c.penalty = ml_collections.ConfigDict()
   c.penalty.name = "none"
   c.penalty.weight = 0.0
+  c.penalty.schedule = "constant"   # constant | cosine: anneal the weight over the run (R3GAN)...
+  c.penalty.final_fraction = 0.1    # ...down to this fraction of penalty.weight.
+  c.penalty.every = 1               # Lazy regularisation: every k-th step, k times the weight.
 
   c.optim = ml_collections.ConfigDict()
   c.optim.name = "adam"
@@ -77,6 +81,11 @@ def validate(c: ml_collections.ConfigDict) -> None:
   require(c.loss.aux_weight >= 0, "loss.aux_weight", c.loss.aux_weight, "must be >= 0")
   one_of("penalty.name", c.penalty.name, penalties.PENALTIES)
   require(c.penalty.weight >= 0, "penalty.weight", c.penalty.weight, "must be >= 0")
+  one_of("penalty.schedule", c.penalty.schedule, penalties.SCHEDULES)
+  require(isinstance(c.penalty.every, int) and c.penalty.every >= 1, "penalty.every",
+          c.penalty.every, "must be a positive integer (1: every step)")
+  require(0.0 <= c.penalty.final_fraction <= 1.0, "penalty.final_fraction",
+          c.penalty.final_fraction, "must be in [0, 1]")
   configs.validate_optim(c)
   require(c.optim.n_dis >= 1, "optim.n_dis", c.optim.n_dis, "must be >= 1")
   require(0.0 <= c.optim.ema_decay < 1.0, "optim.ema_decay", c.optim.ema_decay,
@@ -97,7 +106,7 @@ def validate_model(m: ml_collections.ConfigDict) -> None:
     require(m[field] >= 0, f"model.{field}", m[field], "must be >= 0 (0: no such code)")
   defaults = default_config().model
   for field in ("g_channels", "d_channels", "g_spectral_norm", "d_spectral_norm",
-                "attention_resolution", "minibatch_std"):
+                "attention_resolution", "minibatch_std", "d_batch_norm"):
     require(m[field] == defaults[field] or field in arch.options, f"model.{field}", m[field],
             f"architecture {m.architecture!r} does not read it; use one of "
             f"{sorted(n for n, a in models.ARCHITECTURES.items() if field in a.options)}")

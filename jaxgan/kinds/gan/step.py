@@ -46,7 +46,8 @@ def clip_weights(params, limit: float):
 
 def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, loss,
              penalty, penalty_weight: float, latent_dim: int, num_classes: int, n_dis: int,
-             ema_decay: float, d_clip: float = 0.0, aux_weight: float = 1.0,
+             ema_decay: float, penalty_scale=None, penalty_every: int = 1,
+             d_clip: float = 0.0, aux_weight: float = 1.0,
              code_dims: tuple = (0, 0), unroll_steps: int = 0, augment_policy: tuple = ()):
   """`n_dis` discriminator updates, then one generator update, then the EMA of G.
 
@@ -56,6 +57,12 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
   auxiliary heads (ACGAN, InfoGAN) add `aux_weight` times their losses to D's and G's.
   InfoGAN's codes (`code_dims` = categorical, continuous) are appended to z.
 
+  A loss whose G reads real logits (the relativistic ones) runs D on the last D update's real
+  batch in G's update too, after the fakes so each fake is paired with its own real
+  partner. `penalty_scale(step)`, if given, scales the penalty's weight (its schedule).
+  `penalty_every` = k > 1 applies the penalty on every k-th step only, k times as strongly
+  (lazy regularisation, Karras et al. 2020), which saves most of its double backward pass.
+
   Remedies (kinds/gan/remedies.py): `augment_policy` applies DiffAugment to every image D
   sees, real and fake, with G's gradient through it; `unroll_steps` = K > 0 takes G's loss
   against D after K differentiated optimizer steps from D before its last update, on that
@@ -63,6 +70,10 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
   minibatch-stddev layer live in D (the module) and need nothing here.
   """
   key = jax.random.fold_in(state.key, state.step)
+  weight = penalty_weight * (penalty_scale(state.step) if penalty_scale else 1.0)
+  penalty_now = state.step % penalty_every == 0 if penalty_every > 1 else None
+  if penalty_every > 1:
+    weight = weight * penalty_every
   data = batch[STREAM]
   images = data["image"].reshape((n_dis, -1, *data["image"].shape[1:]))
   labels = data["label"].reshape((n_dis, -1)) if num_classes else [None] * n_dis
@@ -86,10 +97,15 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
     # The penalty sees D with frozen statistics: a regulariser must not move them.
     discriminate = lambda x: heads.split_outputs(apply_train(
         discriminator, None, d_params, x, real_labels, collections=collections)[0])[0]
-    penalty_value = penalty(discriminate, real, fake, penalty_key)
+    if penalty_now is None:
+      penalty_value = penalty(discriminate, real, fake, penalty_key)
+    else:
+      penalty_value = jax.lax.cond(
+          penalty_now, lambda: penalty(discriminate, real, fake, penalty_key).astype(jnp.float32),
+          lambda: jnp.zeros((), jnp.float32))
     adversarial = loss.d(real_logits, fake_logits)
     aux = losses.auxiliary_d(real_aux, fake_aux, real_labels, fake_labels, codes)
-    total = adversarial + penalty_weight * penalty_value + aux_weight * aux
+    total = adversarial + weight * penalty_value + aux_weight * aux
     return total, (cols, {
         "d_loss": adversarial, "penalty": penalty_value,
         "d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
@@ -139,7 +155,14 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
     out, cols = apply_train(discriminator, None, d_params, augment(g_aug_key, fake_images),
                             fake_labels, collections=d_collections)
     logits, aux = heads.split_outputs(out)
-    adversarial, aux_loss = loss.g(logits), losses.auxiliary_g(aux, fake_labels, codes)
+    real_logits = None
+    if loss.g_reads_real:
+      real_out, cols = apply_train(discriminator, None, d_params,
+                                   augment(jax.random.fold_in(g_aug_key, 1), real),
+                                   real_labels, collections=cols)
+      real_logits = jax.lax.stop_gradient(heads.split_outputs(real_out)[0])
+    adversarial = loss.g(real_logits, logits)
+    aux_loss = losses.auxiliary_g(aux, fake_labels, codes)
     # The unrolled D is G's lookahead only: D's statistics stay those of its real update.
     cols = d_net.collections if unroll_steps else cols
     return adversarial + aux_weight * aux_loss, (cols, adversarial, aux_loss)
@@ -162,6 +185,11 @@ def make_gan_step(config, generator, discriminator, g_tx, d_tx):
       gan_step, generator=generator, discriminator=discriminator, g_tx=g_tx, d_tx=d_tx,
       loss=losses.get(config.loss.name), penalty=penalties.get(config.penalty.name),
       penalty_weight=config.penalty.weight, latent_dim=config.model.latent_dim,
+      penalty_scale=functools.partial(
+          penalties.weight_scale, num_steps=config.num_steps,
+          schedule=config.penalty.get("schedule", "constant"),
+          final_fraction=config.penalty.get("final_fraction", 0.1)),
+      penalty_every=config.penalty.get("every", 1),
       num_classes=config.model.num_classes, n_dis=config.optim.n_dis,
       ema_decay=config.optim.ema_decay, d_clip=config.optim.d_clip,
       aux_weight=config.loss.aux_weight,

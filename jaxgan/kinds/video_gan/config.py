@@ -83,6 +83,9 @@ def validate_config(c) -> None:
            "must be one of ['auto', 'fast', 'xla']")
   require(c.loss.name in losses.LOSSES, "loss.name", c.loss.name,
            f"must be one of {sorted(losses.LOSSES)}")
+  require(not losses.LOSSES[c.loss.name].g_reads_real, "loss.name", c.loss.name,
+          "the sequence GAN's G update has no real batch; use one of "
+          f"{sorted(n for n, l in losses.LOSSES.items() if not l.g_reads_real)}")
   for field in ("image_weight", "video_weight"):
     require(c.loss[field] >= 0, f"loss.{field}", c.loss[field], "must be >= 0")
   require(c.loss.image_weight + c.loss.video_weight > 0, "loss.video_weight",

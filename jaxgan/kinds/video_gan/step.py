@@ -7,7 +7,8 @@ Both discriminators learn in every D update from one loss,
       + video_weight * loss.d(D_V(real clips), D_V(fake clips))
       + penalty.weight * (penalty(D_I, real frames, fake frames) + penalty(D_V, clips))
 
-and G minimises image_weight * loss.g(D_I(fake frames)) + video_weight * loss.g(D_V(fakes)),
+and G minimises image_weight * loss.g(D_I(fake frames)) + video_weight * loss.g(D_V(fakes))
+(a loss whose G reads real logits is refused by the config),
 with any of jaxgan.losses and jaxgan.penalties. D_I sees `image_frames` frames per video at
 random times (MoCoGAN samples single frames); in continuation mode only generated times
 (>= k) are sampled, since the given frames are the same on both sides. As in the GAN step,
@@ -152,7 +153,7 @@ def video_gan_step(state: VideoGANState, batch, *, generator, image_d, video_d, 
     fake_frames_g = sample_frames(frame_key, fake_clips, image_frames, k)
     image_logits, di_cols = _apply_train(image_d, di_net, di_net.params, fake_frames_g)
     video_logits, dv_cols = _apply_train(video_d, dv_net, dv_net.params, fake_clips)
-    image_loss, video_loss = loss.g(image_logits), loss.g(video_logits)
+    image_loss, video_loss = loss.g(None, image_logits), loss.g(None, video_logits)
     return (image_weight * image_loss + video_weight * video_loss,
             (di_cols, dv_cols, image_loss, video_loss))
 
