@@ -7,6 +7,7 @@ import pytest
 import scipy.linalg
 
 from jaxgan import metrics
+from jaxgan.metrics import mode_coverage
 
 
 def _random_cov(rng, d, scale=1.0):
@@ -344,3 +345,16 @@ def test_class_accuracy():
   np.testing.assert_allclose(out["per_class"], [0.75, 0.5, np.nan, 1.0])
   assert out["mean"] == pytest.approx((0.75 + 0.5 + 1.0) / 3)
   assert out["overall"] == pytest.approx(6 / 8)
+
+
+def test_class_shares_count_the_classifiers_readings_by_hand():
+  # Four samples over three classes: readings 0, 0, 2, 1; the last is read with p ~ 0.58.
+  logits = np.array([[5.0, 0.0, 0.0], [4.0, 0.0, 0.0], [0.0, 0.0, 9.0], [0.0, 0.5, 0.0]])
+  shares = mode_coverage.class_shares(logits)
+  np.testing.assert_allclose(shares["shares"], [0.5, 0.25, 0.25])
+  assert shares["share_min"] == 0.25 and shares["share_max"] == 0.5
+  want_kl = 0.5 * np.log(0.5 * 3) + 2 * 0.25 * np.log(0.25 * 3)
+  np.testing.assert_allclose(shares["kl_to_uniform"], want_kl, rtol=1e-12)
+  assert shares["confident"] == 0.75
+  with pytest.raises(ValueError, match="logits"):
+    mode_coverage.class_shares(np.zeros((3,)))
