@@ -34,6 +34,7 @@ import time
 
 from absl import app
 from absl import flags
+from absl import logging
 from ml_collections import config_flags
 import numpy as np
 
@@ -93,16 +94,19 @@ def mark_times(minutes: float, every_minutes: float) -> list[float]:
 def train_loop(step, sample, num_steps: int, marks: list[float], clock: TrainingClock,
                sync=lambda: None) -> list[dict]:
   """Runs `step()` until the last mark or `num_steps`; at each mark passed, `sync()` (wait
-  for queued work), record the training time, and `sample(index)` with the clock paused."""
+  for queued work), record the training time, and `sample(index)` with the clock paused. A
+  mark passed with no step since the last one (a slow start) saves nothing new."""
   saved, steps = [], 0
-  for index, mark in enumerate(marks):
+  for mark in marks:
     while steps < num_steps and clock.seconds() < mark:
       step()
       steps += 1
+    if saved and saved[-1]["steps"] == steps:
+      continue
     sync()
     saved.append({"seconds": round(clock.seconds(), 2), "steps": steps})
     with clock.pause():
-      sample(index)
+      sample(len(saved) - 1)
     if steps >= num_steps:
       break
   return saved
@@ -240,6 +244,7 @@ def versions(framework: str) -> dict:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+  logging.set_verbosity(logging.WARNING)  # Keep the libraries' INFO lines off the console.
   config = _CONFIG.value
   marks = mark_times(_MINUTES.value, _EVERY.value)
   threads = _THREADS.value or os.cpu_count()
