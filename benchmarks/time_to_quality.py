@@ -265,7 +265,10 @@ def main(argv):
     raise app.UsageError("--minutes and --every_minutes must be > 0")
   if "torch" in _FRAMEWORKS.value:
     import torch_recipe
-    torch_recipe.check_config(config)  # A recipe PyTorch cannot mirror fails before training.
+    try:  # A recipe PyTorch cannot mirror fails before training, in one line.
+      torch_recipe.check_config(config)
+    except ValueError as error:
+      sys.exit(f"time_to_quality: error: {error}")
   from jaxgan import bench
   config_file = config_flags.get_config_filename(flags.FLAGS["config"])
   name = _NAME.value or os.path.splitext(os.path.basename(config_file))[0]
