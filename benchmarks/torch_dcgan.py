@@ -36,21 +36,25 @@ class _Reshape(nn.Module):
     return x.reshape(x.shape[0], *self.shape)
 
 
-def mnist_generator(latent_dim: int = 64) -> nn.Module:
-  # z -> Linear 7*7*128 -> BN, ReLU -> ConvT 64 (k4 s2 p1) -> BN, ReLU -> ConvT 1 -> tanh.
+def mnist_generator(latent_dim: int = 64, width: int = 128, out_channels: int = 1) -> nn.Module:
+  # z -> Linear 7*7*width -> BN, ReLU -> ConvT width/2 (k4 s2 p1) -> BN, ReLU -> ConvT 1 -> tanh
+  # (jaxgan's model.g_channels is `width`; 0 there means 128).
   return nn.Sequential(
-      nn.Linear(latent_dim, 7 * 7 * 128), _Reshape(128, 7, 7),
-      nn.BatchNorm2d(128), nn.ReLU(),
-      nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
-      nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+      nn.Linear(latent_dim, 7 * 7 * width), _Reshape(width, 7, 7),
+      nn.BatchNorm2d(width), nn.ReLU(),
+      nn.ConvTranspose2d(width, width // 2, 4, 2, 1), nn.BatchNorm2d(width // 2), nn.ReLU(),
+      nn.ConvTranspose2d(width // 2, out_channels, 4, 2, 1), nn.Tanh())
 
 
-def mnist_discriminator() -> nn.Module:
-  # Conv 64 (k4 s2 p1) -> LReLU 0.2 -> Conv 128 -> BN -> LReLU 0.2 -> Linear 1.
+def mnist_discriminator(width: int = 64, batch_norm: bool = True,
+                        in_channels: int = 1) -> nn.Module:
+  # Conv width (k4 s2 p1) -> LReLU 0.2 -> Conv 2*width -> BN (unless batch_norm=False, as
+  # jaxgan's model.d_batch_norm) -> LReLU 0.2 -> Linear 1 (model.d_channels is `width`).
   return nn.Sequential(
-      nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),
-      nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
-      nn.Flatten(), nn.Linear(7 * 7 * 128, 1))
+      nn.Conv2d(in_channels, width, 4, 2, 1), nn.LeakyReLU(0.2),
+      nn.Conv2d(width, 2 * width, 4, 2, 1),
+      nn.BatchNorm2d(2 * width) if batch_norm else nn.Identity(), nn.LeakyReLU(0.2),
+      nn.Flatten(), nn.Linear(7 * 7 * 2 * width, 1))
 
 
 def cifar_generator(latent_dim: int = 128) -> nn.Module:
