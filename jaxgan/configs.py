@@ -56,7 +56,7 @@ def shared() -> ml_collections.ConfigDict:
   c.eval.kid_subsets = 100          # KID: mean and std over this many subsets...
   c.eval.kid_subset_size = 1000     # ...of this many samples from each side (Binkowski et al.).
   c.eval.best_metric = "fid"        # Keeps workdir/best by this EMA metric (eval_every); "": off.
-  c.eval.inception_weights = ""     # .npz from jaxgan/metrics/convert_inception.py.
+  c.eval.inception_weights = ""     # .npz from jaxgan/tools/convert_inception.py.
   c.eval.lenet_weights = ""         # "": the shipped jaxgan/metrics/weights/lenet_mnist.msgpack.
   c.eval.random_seed = 0            # Of the random-cnn feature network.
   c.eval.cache_dir = ""             # Reference statistics; "": <data dir>/jaxgan_reference_stats.

@@ -1,7 +1,7 @@
 """The classifier kind: a LeNet-style CNN trained on labelled images.
 
 It shares the GAN's training loop, checkpoints, exact resume and --mode=eval; the trained
-MNIST network is the feature network of jaxgan.metrics (see jaxgan/classifier_weights.py).
+MNIST network is the feature network of jaxgan.metrics (see jaxgan/tools/classifier_weights.py).
 """
 
 import dataclasses

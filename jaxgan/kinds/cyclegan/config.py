@@ -7,8 +7,8 @@ Domain A is the shared `data` block (data.name, data.split, data.image_shape); d
 import ml_collections
 
 from jaxgan import configs
-from jaxgan import image_pool
-from jaxgan import translation_losses as tl
+from jaxgan.kinds.cyclegan import image_pool
+from jaxgan.translation import losses as tl
 from jaxgan.errors import one_of
 from jaxgan.errors import require
 from jaxgan.models import norms

@@ -13,8 +13,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from jaxgan import image_pool
-from jaxgan import image_translation as it
+from jaxgan.kinds.cyclegan import image_pool
+from jaxgan.translation import samples as it
 from jaxgan import images
 from jaxgan import interface
 from jaxgan import optimizers
@@ -22,9 +22,9 @@ from jaxgan import state as state_lib
 from jaxgan.data import spec
 from jaxgan.kinds.cyclegan import config as config_lib
 from jaxgan.kinds.cyclegan import step as step_lib
-from jaxgan.metrics import translation as translation_metrics
-from jaxgan.models import patchgan
-from jaxgan.models import resnet_translator
+from jaxgan.translation import metrics as translation_metrics
+from jaxgan.translation import patchgan
+from jaxgan.kinds.cyclegan import resnet_translator
 
 GRID_EXAMPLES = 8
 DIRECTIONS = ("a2b", "b2a")

@@ -12,9 +12,9 @@ import optax
 
 from jaxgan import images
 from jaxgan import interface
-from jaxgan import models
+from jaxgan.kinds.gan import architectures as models
 from jaxgan import optimizers
-from jaxgan import precision
+from jaxgan.kinds.gan import precision
 from jaxgan.data import spec
 from jaxgan.data import synthetic
 from jaxgan.kinds.gan import config as config_lib
@@ -22,7 +22,7 @@ from jaxgan.kinds.gan import remedies
 from jaxgan.kinds.gan import state as state_lib
 from jaxgan.kinds.gan import step as step_lib
 from jaxgan.metrics import evaluator as evaluator_lib
-from jaxgan.models import codes as codes_lib
+from jaxgan.kinds.gan import codes as codes_lib
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from jaxgan import image_translation as it
+from jaxgan.translation import samples as it
 from jaxgan import images
 from jaxgan import interface
 from jaxgan import optimizers
@@ -21,9 +21,9 @@ from jaxgan import state as state_lib
 from jaxgan.data import spec
 from jaxgan.kinds.pix2pix import config as config_lib
 from jaxgan.kinds.pix2pix import step as step_lib
-from jaxgan.metrics import translation as translation_metrics
-from jaxgan.models import patchgan
-from jaxgan.models import unet
+from jaxgan.translation import metrics as translation_metrics
+from jaxgan.translation import patchgan
+from jaxgan.kinds.pix2pix import unet
 
 GRID_EXAMPLES = 16
 _EVAL_KEY = 0xE7A1

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from jaxgan import elbo
+from jaxgan.kinds.vae import elbo
 from jaxgan import images
 from jaxgan import interface
 from jaxgan import optimizers
@@ -22,7 +22,7 @@ from jaxgan.data import spec
 from jaxgan.kinds.vae import config as config_lib
 from jaxgan.kinds.vae import likelihoods
 from jaxgan.kinds.vae import step as step_lib
-from jaxgan.models import vae as vae_models
+from jaxgan.kinds.vae import networks as vae_models
 
 _TEST_BINARISATION_SEED = 0   # Shared by all runs, so their test numbers are comparable.
 

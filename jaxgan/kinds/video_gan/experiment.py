@@ -1,9 +1,9 @@
-"""The video GAN kind: a MoCoGAN-style sequence GAN on Moving MNIST (issue 14).
+"""The video GAN kind: a MoCoGAN-style sequence GAN on Moving MNIST.
 
 It consumes one stream, "train", of clips {"frames": uint8 (T, H, W, 1)} from the Moving MNIST
 variant named by `data.name`; its state is G, D_I, D_V (each with its optimizer state) and
 the EMA of G. It draws a strip (one row per video, frames left to right), writes strips and
-GIFs in --mode=sample, and evaluates with jaxgan/metrics/video.py.
+GIFs in --mode=sample, and evaluates with jaxgan/kinds/video_gan/metrics.py.
 """
 
 import dataclasses
@@ -23,8 +23,8 @@ from jaxgan.data import spec
 from jaxgan.kinds.video_gan import config as config_lib
 from jaxgan.kinds.video_gan import step as step_lib
 from jaxgan.kinds.video_gan import visuals as visuals_lib
-from jaxgan.metrics import video as video_metrics
-from jaxgan.models import video as video_models
+from jaxgan.kinds.video_gan import metrics as video_metrics
+from jaxgan.kinds.video_gan import networks as video_models
 
 _STRIP_SALT = 0x57A1D   # Keys of the fixed strip latents, apart from training's.
 _EVAL_SALT = 0xE7A1
