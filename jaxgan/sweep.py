@@ -47,8 +47,8 @@ def generic_fields() -> ml_collections.ConfigDict:
   s.member = -1                     # --mode=export_member: the member to export.
   # How one program runs the members: vmap (one batched step), unroll (each member's own step
   # written out, one after another), auto (unroll on CPU for the networks the kind calls
-  # convolutional, `Experiment.convolutional`, where that ran faster: benchmarks/README.md,
-  # "Sweeps"; vmap elsewhere).
+  # convolutional, `Experiment.convolutional`, where that ran faster: docs/performance.md;
+  # vmap elsewhere).
   s.members_as = "auto"
   return s
 
