@@ -148,11 +148,11 @@ def test_config_checks():
   c = tiny_kind_config()
   c.data.name = "shipped_mnist"
   with pytest.raises(UserError, match="data.name"):
-    config_lib.validate_config(c)
+    config_lib.validate(c)
   with pytest.raises(UserError, match="context_frames"):
-    config_lib.validate_config(tiny_kind_config(context_frames=16))
+    config_lib.validate(tiny_kind_config(context_frames=16))
   with pytest.raises(UserError, match="loss.name"):
-    config_lib.validate_config(tiny_kind_config(**{"loss.name": "nope"}))
+    config_lib.validate(tiny_kind_config(**{"loss.name": "nope"}))
 
 
 def test_strip_and_gif(tmp_path):

@@ -34,11 +34,7 @@ class ClassifierExperiment(interface.Experiment):
   progress_keys = ("loss", "accuracy")
   sweep_axes = {"lr": ("optim.lr", None)}
 
-  @classmethod
-  def default_config(cls):
-    return config_lib.default_config()
-
-  validate_config = staticmethod(config_lib.validate)
+  config_module = config_lib
 
   @classmethod
   def from_config(cls, config) -> "ClassifierExperiment":

@@ -41,11 +41,7 @@ class CycleGANExperiment(interface.Experiment):
 
   progress_keys = ("g_adv", "cycle", "d_a_loss", "d_b_loss")
 
-  @classmethod
-  def default_config(cls):
-    return config_lib.default_config()
-
-  validate_config = staticmethod(config_lib.validate)
+  config_module = config_lib
 
   @classmethod
   def from_config(cls, config) -> "CycleGANExperiment":

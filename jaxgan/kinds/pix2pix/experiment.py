@@ -26,7 +26,6 @@ from jaxgan.translation import patchgan
 from jaxgan.kinds.pix2pix import unet
 
 GRID_EXAMPLES = 16
-_EVAL_KEY = 0xE7A1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,11 +37,7 @@ class Pix2PixExperiment(interface.Experiment):
 
   progress_keys = ("d_loss", "g_adv", "g_rec")
 
-  @classmethod
-  def default_config(cls):
-    return config_lib.default_config()
-
-  validate_config = staticmethod(config_lib.validate)
+  config_module = config_lib
 
   @classmethod
   def from_config(cls, config) -> "Pix2PixExperiment":
@@ -175,7 +170,7 @@ class Pix2PixExperiment(interface.Experiment):
     c = self.config
     source = self._eval_source()
     names = self._names(source)
-    base_key = jax.random.fold_in(jax.random.PRNGKey(c.seed), _EVAL_KEY)
+    base_key = self.seed_key(interface.EVAL_SALT)
     reference = self.scorer.reference(
         f"{c.data.name}/{c.eval_split}/target",
         lambda: (b["target"] for b in it.batches(source, ["target"], c.eval.num_samples,

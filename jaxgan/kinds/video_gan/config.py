@@ -65,7 +65,7 @@ def frame_shape(c) -> tuple:
   return moving_mnist.VARIANTS[c.data.name].frame_shape
 
 
-def validate_config(c) -> None:
+def validate(c) -> None:
   """UserError naming the first impossible field of the video GAN kind."""
   require(c.data.name in moving_mnist.VARIANTS, "data.name", c.data.name,
            f"the video GAN reads Moving MNIST: one of {sorted(moving_mnist.VARIANTS)}")
