@@ -34,14 +34,7 @@ def default_config() -> ml_collections.ConfigDict:
   c.loss.overlap_weight = 10.0      # ...weighted 10x (Pathak et al.).
   c.loss.paste_context = False      # Inpainting: output = G(x) in the hole, the input elsewhere.
 
-  c.optim = ml_collections.ConfigDict()
-  c.optim.name = "adam"
-  c.optim.g_lr = 2e-4
-  c.optim.d_lr = 2e-4
-  c.optim.b1 = 0.5
-  c.optim.b2 = 0.999
-  c.optim.schedule = "constant"
-  c.optim.grad_clip = 0.0
+  c.optim = configs.two_network_optim()
 
   c.eval_split = "test"             # Evaluation and the sample grids translate this split.
   c.sample = ml_collections.ConfigDict()  # Merged into the shared sample block.
