@@ -145,7 +145,7 @@ launch_sweep() {
   local points
   "$PYTHON" -c "import jaxgan.configs" 2>/dev/null || die "$PYTHON cannot import jaxgan: \
 activate its environment (. .venv/bin/activate) or set PYTHON=/path/to/python"
-  points="$("$PYTHON" -m jaxgan.launch_points "$config_file")" || exit 1
+  points="$("$PYTHON" -m jaxgan.tools.launch_points "$config_file")" || exit 1
   local names=() commands=() line point
   while IFS= read -r line; do
     eval "point=($line)"  # launch_points quotes each word (shlex.join).

@@ -35,7 +35,7 @@ flags=(--config=experiments/mlp_gan_mnist.py --workdir="$work/run" --config.data
        --config.eval.kid_subset_size=500 "--config.eval.metrics=('fid','kid','pr')")
 time python -m jaxgan.main "${flags[@]}"
 time python -m jaxgan.main "${flags[@]}" --mode=eval
-python -m jaxgan.metrics.score_split "${flags[0]}" --config.data.name=shapes \
+python -m jaxgan.tools.score_split "${flags[0]}" --config.data.name=shapes \
     "--config.data.image_shape=(32,32,3)" --config.eval.feature_network=random-cnn \
     --config.eval.num_samples=2000 --config.eval.kid_subset_size=200 --split=test \
     "--config.eval.metrics=('fid','kid','pr')"

@@ -1,7 +1,7 @@
 """Conditional GAN on the shipped MNIST (Mirza & Osindero 2014): the label, one-hot, is
 concatenated to G's noise and to D's input.
 
-The paper's networks are MLPs; `mlp_cgan` widens them (see jaxgan/models/__init__.py) and uses
+The paper's networks are MLPs; `mlp_cgan` widens them (see jaxgan/kinds/gan/architectures.py) and uses
 leaky ReLU instead of maxout. The paper's z has 100 dimensions; its SGD with momentum
 schedule is replaced by Adam (2e-4, b1 0.5), which trains this net without tuning.
 

@@ -98,7 +98,7 @@ def cpu_description() -> dict:
   """The host CPU, for labelling speed figures: its model name and widest vector extension.
 
   Speed ratios against PyTorch depend on it: measured with the same code, PyTorch gained more
-  than jaxgan on an AVX-512 machine than on an AVX2 one (README, Performance).
+  than jaxgan on an AVX-512 machine than on an AVX2 one (docs/performance.md).
   """
   model, flags = platform.processor() or platform.machine(), set()
   try:

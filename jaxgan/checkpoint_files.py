@@ -4,7 +4,6 @@ words for a save that failed. Standard library only.
 """
 
 import errno
-import hashlib
 import json
 import os
 import re
@@ -12,6 +11,7 @@ import shutil
 import time
 
 from jaxgan.errors import UserError
+from jaxgan.file_hash import file_sha256 as _sha256
 
 CHECKSUM_FILE = "jaxgan_sha256.json"
 PARTIAL_MARK = ".orbax-checkpoint-tmp"  # Orbax writes STEP.orbax-checkpoint-tmp*, then renames.
@@ -31,14 +31,6 @@ def _files(folder: str) -> list[str]:
       if relative != CHECKSUM_FILE:
         found.append(relative)
   return sorted(found)
-
-
-def _sha256(path: str) -> str:
-  digest = hashlib.sha256()
-  with open(path, "rb") as f:
-    for block in iter(lambda: f.read(1 << 20), b""):
-      digest.update(block)
-  return digest.hexdigest()
 
 
 def write_checksums(folder: str) -> None:

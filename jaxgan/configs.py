@@ -56,7 +56,7 @@ def shared() -> ml_collections.ConfigDict:
   c.eval.kid_subsets = 100          # KID: mean and std over this many subsets...
   c.eval.kid_subset_size = 1000     # ...of this many samples from each side (Binkowski et al.).
   c.eval.best_metric = "fid"        # Keeps workdir/best by this EMA metric (eval_every); "": off.
-  c.eval.inception_weights = ""     # .npz from jaxgan/metrics/convert_inception.py.
+  c.eval.inception_weights = ""     # .npz from jaxgan/tools/convert_inception.py.
   c.eval.lenet_weights = ""         # "": the shipped jaxgan/metrics/weights/lenet_mnist.msgpack.
   c.eval.random_seed = 0            # Of the random-cnn feature network.
   c.eval.cache_dir = ""             # Reference statistics; "": <data dir>/jaxgan_reference_stats.
@@ -130,18 +130,35 @@ def validate_eval(c: ml_collections.ConfigDict) -> None:
           f"must be '' (off) or one of {sorted(evaluator.DIRECTION)}")
 
 
-def optim_fields(lr: float = 1e-3, b1: float = 0.9) -> ml_collections.ConfigDict:
-  """The `optim` block of a kind with one network (jaxgan/optimizers.py reads it)."""
+# rmsprop's squared-gradient decay (PyTorch's alpha) and the sgd and rmsprop momentum.
+RMSPROP_AND_SGD_FIELDS = {"rms_decay": 0.99, "momentum": 0.0}
+
+
+def _optim_block(learning_rates: dict, b1: float, extra: dict) -> ml_collections.ConfigDict:
+  """An `optim` block (jaxgan/optimizers.py reads it): Adam by default, these learning rates,
+  a constant schedule, no clipping, then `extra`'s fields in their order."""
   o = ml_collections.ConfigDict()
   o.name = "adam"
-  o.lr = lr
+  for field, value in learning_rates.items():
+    o[field] = value
   o.b1 = b1
   o.b2 = 0.999
   o.schedule = "constant"           # constant | linear (to 0) | cosine, over the run's updates.
   o.grad_clip = 0.0                 # Clip gradients to this global norm; 0: off.
-  o.rms_decay = 0.99                # rmsprop's squared-gradient decay (PyTorch's alpha).
-  o.momentum = 0.0                  # sgd and rmsprop momentum.
+  for field, value in extra.items():
+    o[field] = value
   return o
+
+
+def optim_fields(lr: float = 1e-3, b1: float = 0.9) -> ml_collections.ConfigDict:
+  """The `optim` block of a kind with one network."""
+  return _optim_block({"lr": lr}, b1, RMSPROP_AND_SGD_FIELDS)
+
+
+def two_network_optim(lr: float = 2e-4, b1: float = 0.5, **extra) -> ml_collections.ConfigDict:
+  """The `optim` block of a kind with a generator and a discriminator: `g_lr` and `d_lr` (both
+  `lr`), DCGAN's Adam betas by default, then the kind's own fields (`extra`: n_dis, ...)."""
+  return _optim_block({"g_lr": lr, "d_lr": lr}, b1, extra)
 
 
 def validate_optim(c: ml_collections.ConfigDict, lr_fields=("g_lr", "d_lr")) -> None:

@@ -21,6 +21,10 @@ from jaxgan.errors import UserError
 
 KINDS_PACKAGE = "jaxgan.kinds"
 
+# Salts of `Experiment.seed_key`, one per use, so that the keys differ from each other.
+SAMPLES_SALT = 0x5A3B1E   # The fixed latents of the periodic sample grids.
+EVAL_SALT = 0xE7A1        # The noise behind evaluation samples: the same in every evaluation.
+
 
 @dataclasses.dataclass(frozen=True)
 class Experiment:
@@ -37,11 +41,17 @@ class Experiment:
   # jaxgan/workdir.py RESUME_MAY_CHANGE (num_steps, cadences, eval.*, sample.*, optim.*lr...).
   resume_may_change: ClassVar[tuple[str, ...]] = ()
 
+  # The kind's config module (its config.py): `default_config()` returns the kind's own
+  # fields and `validate(config)` checks them. None: the kind has no fields of its own.
+  config_module: ClassVar[Any] = None
+
   # -- config ------------------------------------------------------------------------------
   @classmethod
   def default_config(cls) -> ml_collections.ConfigDict:
     """The kind's own fields (model, loss, optim, ...); configs.base adds the shared ones."""
-    return ml_collections.ConfigDict()
+    if cls.config_module is None:
+      return ml_collections.ConfigDict()
+    return cls.config_module.default_config()
 
   @classmethod
   def convolutional(cls, config) -> bool:
@@ -50,14 +60,20 @@ class Experiment:
     del config
     return False
 
-  @staticmethod
-  def validate_config(config) -> None:
+  @classmethod
+  def validate_config(cls, config) -> None:
     """Raises UserError (errors.require) for an impossible field of this kind."""
-    del config
+    if cls.config_module is not None:
+      cls.config_module.validate(config)
 
   @classmethod
   def from_config(cls, config) -> "Experiment":
     return cls(config=config)
+
+  def seed_key(self, salt: int) -> jax.Array:
+    """A key from `config.seed` apart from the state's training key (`EVAL_SALT`, ...): what
+    it draws is the same at every step, in every evaluation and after a resume."""
+    return jax.random.fold_in(jax.random.PRNGKey(self.config.seed), salt)
 
   # -- training ----------------------------------------------------------------------------
   def streams(self) -> dict:

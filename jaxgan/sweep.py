@@ -37,6 +37,15 @@ from jaxgan.errors import require
 # The sweep block's own fields; every other field of it is an axis of the kind
 # (`Experiment.sweep_axes`: g_lr, d_lr, penalty_weight, ema_decay for the GAN).
 GENERIC_FIELDS = ("seeds", "member", "members_as")
+
+# The axes of a kind that trains a generator against a discriminator with the adversarial
+# step's keywords (the GAN, the video GAN): sweep field -> (config field, step keyword or None).
+ADVERSARIAL_AXES = {
+    "g_lr": ("optim.g_lr", None),
+    "d_lr": ("optim.d_lr", None),
+    "penalty_weight": ("penalty.weight", "penalty_weight"),
+    "ema_decay": ("optim.ema_decay", "ema_decay"),
+}
 MEMBERS_AS = ("auto", "vmap", "unroll")
 
 
@@ -47,8 +56,8 @@ def generic_fields() -> ml_collections.ConfigDict:
   s.member = -1                     # --mode=export_member: the member to export.
   # How one program runs the members: vmap (one batched step), unroll (each member's own step
   # written out, one after another), auto (unroll on CPU for the networks the kind calls
-  # convolutional, `Experiment.convolutional`, where that ran faster: benchmarks/README.md,
-  # "Sweeps"; vmap elsewhere).
+  # convolutional, `Experiment.convolutional`, where that ran faster: docs/performance.md;
+  # vmap elsewhere).
   s.members_as = "auto"
   return s
 

@@ -1,9 +1,8 @@
 """XLA options jaxgan's entry points set before JAX starts its backend.
 
 On CPU, XLA 0.10 hands convolutions and their neighbours to YNNPACK fusions by default; on the
-DCGAN steps here that is slower than XLA's own (Eigen) kernels: with YNNPACK off, dcgan_mnist
-went from 11.5 to 12.4 steps/s and dcgan_cifar10 from 0.78 to 0.84 on the project's 2-core
-CPU (batch 64). The flag only concerns the CPU backend. A flag already in XLA_FLAGS wins, so
+DCGAN steps here that is slower than XLA's own (Eigen) kernels (figures and command:
+docs/performance.md), so it is turned off. The flag only concerns the CPU backend. A flag already in XLA_FLAGS wins, so
 `XLA_FLAGS=--xla_cpu_experimental_ynn_fusion_type=... python -m jaxgan.main ...` restores it.
 """
 

@@ -8,7 +8,7 @@ import pytest
 
 from jaxgan import configs
 from jaxgan import experiment
-from jaxgan import models
+from jaxgan.kinds.gan import architectures as models
 from jaxgan.errors import UserError
 from jaxgan.kinds.gan import step as step_lib
 

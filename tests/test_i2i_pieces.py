@@ -7,12 +7,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxgan import image_pool
-from jaxgan import translation_losses as tl
+from jaxgan.kinds.cyclegan import image_pool
+from jaxgan.translation import losses as tl
 from jaxgan.data import masks
-from jaxgan.models import patchgan
-from jaxgan.models import resnet_translator
-from jaxgan.models import unet
+from jaxgan.translation import patchgan
+from jaxgan.kinds.cyclegan import resnet_translator
+from jaxgan.kinds.pix2pix import unet
 
 
 def _images(*values):
@@ -188,7 +188,7 @@ def test_padding_matches_jnp_pad(mode):
 
 
 def test_in_chunks_pads_the_last_batch_and_compiles_once():
-  from jaxgan import image_translation
+  from jaxgan.translation import samples as image_translation
   shapes = []
 
   @jax.jit

@@ -118,3 +118,47 @@ def test_a_kind_imports_no_other_kind():
                     if a.startswith(KINDS + ".") and b.startswith(KINDS + ".")
                     and a.split(".")[2] != b.split(".")[2])
   assert crossing == []
+
+
+def _kind_of(module: str) -> str | None:
+  return module.split(".")[2] if module.startswith(KINDS + ".") else None
+
+
+def single_kind_core(edges: dict, docstrings: dict) -> list[str]:
+  """Core modules imported by exactly one kind and by no core module: they belong in that kind.
+  A module is an exception when its docstring has a line starting "Core, though one kind uses
+  it:" that says why."""
+  importers = {name: set() for name in edges}
+  for a, targets in edges.items():
+    for b in targets:
+      importers[b].add(a)
+  found = []
+  for name, users in sorted(importers.items()):
+    if name.startswith(KINDS) or name == "jaxgan" or name.startswith("jaxgan.tools"):
+      continue
+    kinds = {_kind_of(user) for user in users if _kind_of(user)}
+    core_users = {user for user in users if not user.startswith(KINDS)}
+    exception = any(line.strip().startswith(EXCEPTION) for line in docstrings.get(name, "").split("\n"))
+    if len(kinds) == 1 and not core_users and not exception:
+      found.append(name)
+  return found
+
+
+EXCEPTION = "Core, though one kind uses it:"
+
+
+def _docstrings() -> dict:
+  return {name: ast.get_docstring(ast.parse(open(path).read())) or ""
+          for name, path in modules().items()}
+
+
+def test_the_single_kind_checker_sees_one():
+  edges = {"jaxgan.a": set(), "jaxgan.b": set(), "jaxgan.kinds.x.m": {"jaxgan.a", "jaxgan.b"},
+           "jaxgan.kinds.y.m": {"jaxgan.b"}}
+  assert single_kind_core(edges, {}) == ["jaxgan.a"]
+  assert single_kind_core(edges, {"jaxgan.a": f"What.\n\n{EXCEPTION} why."}) == []
+
+
+def test_the_core_holds_only_what_kinds_share():
+  edges, _ = graph()
+  assert single_kind_core(edges, _docstrings()) == []

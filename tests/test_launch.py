@@ -107,7 +107,7 @@ def test_sweep_runs_every_point_n_at_a_time(tmp_path):
   # A python that answers launch_points for real and records every training command.
   calls = tmp_path / "calls.txt"
   fake_python = _stand_in(tmp_path, "python", f"""
-if [[ "$1" == -c || "$2" == jaxgan.launch_points ]]; then
+if [[ "$1" == -c || "$2" == jaxgan.tools.launch_points ]]; then
   exec {shlex.quote(sys.executable)} "$@"
 fi
 echo "$*" >> {calls}
@@ -123,7 +123,7 @@ echo "$*" >> {calls}
 
 def test_a_failed_sweep_run_fails_the_sweep(tmp_path):
   fake_python = _stand_in(tmp_path, "python", f"""
-if [[ "$1" == -c || "$2" == jaxgan.launch_points ]]; then
+if [[ "$1" == -c || "$2" == jaxgan.tools.launch_points ]]; then
   exec {shlex.quote(sys.executable)} "$@"
 fi
 [[ "$*" != *seed=1* ]]

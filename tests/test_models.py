@@ -3,7 +3,7 @@ import jax.numpy as jnp
 import ml_collections
 import pytest
 
-from jaxgan import models
+from jaxgan.kinds.gan import architectures as models
 
 SHAPES = {"mlp": (28, 28, 1), "dcgan_mnist": (28, 28, 1), "dcgan_cifar10": (32, 32, 3)}
 

@@ -15,7 +15,7 @@ from experiments import pix2pix_mnist_edges
 from jaxgan import checkpoint
 from jaxgan import configs
 from jaxgan import experiment
-from jaxgan import image_translation
+from jaxgan.translation import samples as image_translation
 from jaxgan import parallel
 from jaxgan import train
 from jaxgan.data import image_folder

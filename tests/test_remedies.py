@@ -10,7 +10,7 @@ import pytest
 from jaxgan.kinds.gan import packing
 from jaxgan.kinds.gan import unroll
 from jaxgan.models import minibatch_std
-from jaxgan.ops import diffaugment
+from jaxgan.kinds.gan import diffaugment
 
 
 # -- PacGAN packing ------------------------------------------------------------------------

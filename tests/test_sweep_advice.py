@@ -20,10 +20,10 @@ def _config(architecture, seeds, members_as="auto"):
 
 def test_warns_for_a_conv_sweep_on_cpu_only():
   line = sweep_advice.warning(_config("dcgan_mnist", 8), backend="cpu")
-  assert line and "./launch.sh sweep" in line and "0.84x" in line and "\n" not in line
+  assert line and "./launch.sh sweep" in line and "docs/performance.md" in line and "\n" not in line
   assert "members_as=unroll" in line
   vmapped = sweep_advice.warning(_config("dcgan_mnist", 8, "vmap"), backend="cpu")
-  assert "0.73x" in vmapped and "members_as=vmap" in vmapped
+  assert "members_as=vmap" in vmapped
   assert sweep_advice.warning(_config("dcgan_mnist", 8), backend="gpu") is None
   assert sweep_advice.warning(_config("dcgan_mnist", 1), backend="cpu") is None
   assert sweep_advice.warning(_config("mlp", 8), backend="cpu") is None

@@ -5,8 +5,8 @@ import ml_collections
 import numpy as np
 
 from jaxgan.data import mnist_tasks
-from jaxgan import image_translation
-from jaxgan.metrics import translation
+from jaxgan.translation import samples as image_translation
+from jaxgan.translation import metrics as translation
 
 
 def _eval_config():

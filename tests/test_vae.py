@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxgan import elbo
+from jaxgan.kinds.vae import elbo
 from jaxgan import experiment
 from jaxgan import parallel
 

@@ -22,12 +22,12 @@ from jaxgan.kinds import video_gan
 from jaxgan.kinds.video_gan import config as config_lib
 from jaxgan.kinds.video_gan import step as step_lib
 from jaxgan.kinds.video_gan import visuals
-from jaxgan.metrics import video as video_metrics
-from jaxgan.metrics import train_c3d
-from jaxgan.metrics import video_features
-from jaxgan.models import c3d
-from jaxgan.models import conv3d
-from jaxgan.models import video as video_models
+from jaxgan.kinds.video_gan import metrics as video_metrics
+from jaxgan.kinds.video_gan import train_c3d
+from jaxgan.kinds.video_gan import c3d_features as video_features
+from jaxgan.kinds.video_gan import c3d
+from jaxgan.kinds.video_gan import conv3d
+from jaxgan.kinds.video_gan import networks as video_models
 
 
 def tiny_kind_config(context_frames=0, **changes):
@@ -148,11 +148,11 @@ def test_config_checks():
   c = tiny_kind_config()
   c.data.name = "shipped_mnist"
   with pytest.raises(UserError, match="data.name"):
-    config_lib.validate_config(c)
+    config_lib.validate(c)
   with pytest.raises(UserError, match="context_frames"):
-    config_lib.validate_config(tiny_kind_config(context_frames=16))
+    config_lib.validate(tiny_kind_config(context_frames=16))
   with pytest.raises(UserError, match="loss.name"):
-    config_lib.validate_config(tiny_kind_config(**{"loss.name": "nope"}))
+    config_lib.validate(tiny_kind_config(**{"loss.name": "nope"}))
 
 
 def test_strip_and_gif(tmp_path):

@@ -22,7 +22,7 @@ from jaxgan import experiment
 from jaxgan import parallel
 from jaxgan import train
 from jaxgan.data import sources
-from jaxgan.models import codes as codes_lib
+from jaxgan.kinds.gan import codes as codes_lib
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The kinds whose experiment files this zoo test knows how to shrink; the newer kinds'

@@ -31,7 +31,7 @@ from jaxgan.metrics import inception
 from jaxgan.models import classifier
 
 LENET_WEIGHTS = os.path.join(os.path.dirname(__file__), "weights", "lenet_mnist.msgpack")
-# sha256 of the shipped LENET_WEIGHTS (written by python -m jaxgan.classifier_weights).
+# sha256 of the shipped LENET_WEIGHTS (written by python -m jaxgan.tools.classifier_weights).
 LENET_SHA256 = "d8b74d92cdd9ea38e4eab0be1ee9e4fe5041077c698285ca33c4855c8a367826"
 
 

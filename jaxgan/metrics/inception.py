@@ -15,14 +15,13 @@ An .npz of the PyTorch state dict, arrays in PyTorch layout under their state-di
 
   https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth
 
-with `python -m jaxgan.metrics.convert_inception pt_inception-2015-12-05-6726825d.pth
+with `python -m jaxgan.tools.convert_inception pt_inception-2015-12-05-6726825d.pth
 inception_fid.npz` (needs torch, only for that command). That file's sha256 is
 PT_INCEPTION_SHA256 below (95,628,359 bytes); the converter checks it. Nothing is downloaded
 by jaxgan.
 """
 
 import functools
-import hashlib
 import os
 
 import flax.linen as nn
@@ -31,6 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxgan.errors import UserError
+from jaxgan.file_hash import file_sha256
 
 # sha256 of pytorch-fid's pt_inception-2015-12-05-6726825d.pth (torch.hub names files by it).
 PT_INCEPTION_SHA256 = "6726825d0af5f729cebd5821db510b11b1cfad8faad88a03f1befd49fb9129b2"
@@ -222,30 +222,22 @@ def torch_shapes() -> dict[str, tuple]:
   return shapes
 
 
-def file_sha256(path: str) -> str:
-  digest = hashlib.sha256()
-  with open(path, "rb") as f:
-    for chunk in iter(lambda: f.read(1 << 20), b""):
-      digest.update(chunk)
-  return digest.hexdigest()
-
-
 def load_weights(path: str) -> dict:
   """Flax variables from an .npz of the PyTorch state dict; UserError naming the problem."""
   field = "config.eval.inception_weights"
   if not path:
     raise UserError(f"{field} is empty: inception-v3 needs its weights; convert "
                     f"pt_inception-2015-12-05-6726825d.pth with "
-                    f"`python -m jaxgan.metrics.convert_inception` (see jaxgan/metrics/inception.py)")
+                    f"`python -m jaxgan.tools.convert_inception` (see jaxgan/metrics/inception.py)")
   if not os.path.isfile(path):
     raise UserError(f"{field}={path!r}: no such file; convert pt_inception-2015-12-05-6726825d.pth"
-                    f" with `python -m jaxgan.metrics.convert_inception IN.pth OUT.npz`")
+                    f" with `python -m jaxgan.tools.convert_inception IN.pth OUT.npz`")
   try:
     with np.load(path) as npz:
       arrays = {name: npz[name] for name in npz.files}
   except Exception as error:  # Not a zip, truncated, pickled objects...
     raise UserError(f"{field}={path!r}: not a readable .npz ({type(error).__name__}); make it "
-                    f"with `python -m jaxgan.metrics.convert_inception`") from None
+                    f"with `python -m jaxgan.tools.convert_inception`") from None
   variables = {"params": {}, "batch_stats": {}}
   expected = torch_shapes()
   for name, (collection, names, shape, convert) in _torch_entries(abstract_variables()).items():

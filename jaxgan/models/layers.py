@@ -53,8 +53,9 @@ def _as_nhwc(x):
   return x.reshape((-1,) + x.shape[-3:]), lambda y: y.reshape(lead + y.shape[1:])
 
 
-class Conv(nn.Module):
-  """``nn.Conv`` for 2-D NHWC inputs, computed by ``jaxgan.ops.conv.conv2d``."""
+class _Conv2D(nn.Module):
+  """What Conv and ConvTranspose share: the fields, the parameters, dtype promotion, the bias
+  and the batch dims. A subclass says which convolution runs (`_convolve`)."""
   features: int
   kernel_size: Sequence[int] | int
   strides: Sequence[int] | int = 1
@@ -66,6 +67,9 @@ class Conv(nn.Module):
   kernel_init: Any = nn.initializers.lecun_normal()
   bias_init: Any = nn.initializers.zeros_init()
 
+  def _convolve(self, x, kernel, strides, padding):
+    raise NotImplementedError
+
   @nn.compact
   def __call__(self, x):
     x, restore = _as_nhwc(x)
@@ -75,40 +79,25 @@ class Conv(nn.Module):
     bias = (self.param("bias", self.bias_init, (self.features,), self.param_dtype)
             if self.use_bias else None)
     x, kernel, bias = nn.dtypes.promote_dtype(x, kernel, bias, dtype=self.dtype)
-    y = conv_ops.conv2d(x, kernel, _pair(self.strides, "strides"),
-                        canonical_padding(self.padding), impl=self.impl)
+    y = self._convolve(x, kernel, _pair(self.strides, "strides"),
+                       canonical_padding(self.padding))
     if bias is not None:
       y = channels.add_channels(y, bias)
     return y if restore is None else restore(y)
 
 
-class ConvTranspose(nn.Module):
+class Conv(_Conv2D):
+  """``nn.Conv`` for 2-D NHWC inputs, computed by ``jaxgan.ops.conv.conv2d``."""
+
+  def _convolve(self, x, kernel, strides, padding):
+    return conv_ops.conv2d(x, kernel, strides, padding, impl=self.impl)
+
+
+class ConvTranspose(_Conv2D):
   """``nn.ConvTranspose`` (``transpose_kernel=False``) for 2-D NHWC inputs, computed by
   ``jaxgan.ops.conv.conv_transpose2d``. Explicit padding pads the stride-dilated input:
   kernel 4, stride 2, padding ((2, 2), (2, 2)) is PyTorch's ConvTranspose2d(4, 2, 1)
   (out = 2 * in), up to the kernel's spatial flip."""
-  features: int
-  kernel_size: Sequence[int] | int
-  strides: Sequence[int] | int = 1
-  padding: PaddingLike = "SAME"
-  use_bias: bool = True
-  impl: str = "auto"
-  dtype: Any = None
-  param_dtype: Any = jnp.float32
-  kernel_init: Any = nn.initializers.lecun_normal()
-  bias_init: Any = nn.initializers.zeros_init()
 
-  @nn.compact
-  def __call__(self, x):
-    x, restore = _as_nhwc(x)
-    kh, kw = _pair(self.kernel_size, "kernel_size")
-    kernel = self.param("kernel", self.kernel_init, (kh, kw, x.shape[-1], self.features),
-                        self.param_dtype)
-    bias = (self.param("bias", self.bias_init, (self.features,), self.param_dtype)
-            if self.use_bias else None)
-    x, kernel, bias = nn.dtypes.promote_dtype(x, kernel, bias, dtype=self.dtype)
-    y = conv_ops.conv_transpose2d(x, kernel, _pair(self.strides, "strides"),
-                                  canonical_padding(self.padding), impl=self.impl)
-    if bias is not None:
-      y = channels.add_channels(y, bias)
-    return y if restore is None else restore(y)
+  def _convolve(self, x, kernel, strides, padding):
+    return conv_ops.conv_transpose2d(x, kernel, strides, padding, impl=self.impl)

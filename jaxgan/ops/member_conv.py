@@ -3,8 +3,7 @@
 A vmapped sweep (jaxgan/sweep.py) maps the step over members that each have their own
 kernels. JAX's batching rule for a convolution whose input and kernel both carry the member
 axis folds the members into feature groups: one grouped convolution, which XLA:CPU runs
-several times slower than the K plain convolutions it stands for (the issue-16 figure:
-K=8 DCGAN members in one program at 0.51x of 8 sequential runs). Here, when both operands
+several times slower than the K plain convolutions it stands for (docs/performance.md). Here, when both operands
 are batched, the rule instead computes each member's plain convolution (`MEMBER_LOOP`:
 "unroll", K convolutions in the program, or "map", one `lax.map` loop) and stacks them; when
 only one operand is batched it keeps JAX's rule, which folds the members into the batch

@@ -1,7 +1,7 @@
 """The classifier kind: a LeNet-style CNN trained on labelled images.
 
 It shares the GAN's training loop, checkpoints, exact resume and --mode=eval; the trained
-MNIST network is the feature network of jaxgan.metrics (see jaxgan/classifier_weights.py).
+MNIST network is the feature network of jaxgan.metrics (see jaxgan/tools/classifier_weights.py).
 """
 
 import dataclasses
@@ -34,11 +34,7 @@ class ClassifierExperiment(interface.Experiment):
   progress_keys = ("loss", "accuracy")
   sweep_axes = {"lr": ("optim.lr", None)}
 
-  @classmethod
-  def default_config(cls):
-    return config_lib.default_config()
-
-  validate_config = staticmethod(config_lib.validate)
+  config_module = config_lib
 
   @classmethod
   def from_config(cls, config) -> "ClassifierExperiment":

@@ -7,8 +7,8 @@ Domain A is the shared `data` block (data.name, data.split, data.image_shape); d
 import ml_collections
 
 from jaxgan import configs
-from jaxgan import image_pool
-from jaxgan import translation_losses as tl
+from jaxgan.kinds.cyclegan import image_pool
+from jaxgan.translation import losses as tl
 from jaxgan.errors import one_of
 from jaxgan.errors import require
 from jaxgan.models import norms
@@ -38,14 +38,7 @@ def default_config() -> ml_collections.ConfigDict:
   c.loss.identity_fraction = tl.IDENTITY_FRACTION  # Identity weight 0.5 λ; 0: off.
   c.loss.pool_size = image_pool.SIZE               # 50; 0: no history.
 
-  c.optim = ml_collections.ConfigDict()
-  c.optim.name = "adam"
-  c.optim.g_lr = 2e-4
-  c.optim.d_lr = 2e-4
-  c.optim.b1 = 0.5
-  c.optim.b2 = 0.999
-  c.optim.schedule = "constant"
-  c.optim.grad_clip = 0.0
+  c.optim = configs.two_network_optim()
 
   c.eval_split = "test"             # Both domains' split for evaluation and sample grids.
   c.sample = ml_collections.ConfigDict()

@@ -13,8 +13,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from jaxgan import image_pool
-from jaxgan import image_translation as it
+from jaxgan.kinds.cyclegan import image_pool
+from jaxgan.translation import samples as it
 from jaxgan import images
 from jaxgan import interface
 from jaxgan import optimizers
@@ -22,9 +22,9 @@ from jaxgan import state as state_lib
 from jaxgan.data import spec
 from jaxgan.kinds.cyclegan import config as config_lib
 from jaxgan.kinds.cyclegan import step as step_lib
-from jaxgan.metrics import translation as translation_metrics
-from jaxgan.models import patchgan
-from jaxgan.models import resnet_translator
+from jaxgan.translation import metrics as translation_metrics
+from jaxgan.translation import patchgan
+from jaxgan.kinds.cyclegan import resnet_translator
 
 GRID_EXAMPLES = 8
 DIRECTIONS = ("a2b", "b2a")
@@ -41,11 +41,7 @@ class CycleGANExperiment(interface.Experiment):
 
   progress_keys = ("g_adv", "cycle", "d_a_loss", "d_b_loss")
 
-  @classmethod
-  def default_config(cls):
-    return config_lib.default_config()
-
-  validate_config = staticmethod(config_lib.validate)
+  config_module = config_lib
 
   @classmethod
   def from_config(cls, config) -> "CycleGANExperiment":

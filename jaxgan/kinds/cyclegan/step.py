@@ -14,8 +14,8 @@ import flax.struct
 import jax
 import optax
 
-from jaxgan import image_pool
-from jaxgan import translation_losses as tl
+from jaxgan.kinds.cyclegan import image_pool
+from jaxgan.translation import losses as tl
 from jaxgan.state import Network
 
 STREAMS = ("a", "b")

@@ -4,7 +4,7 @@ import ml_collections
 
 from jaxgan import configs
 from jaxgan import losses
-from jaxgan import models
+from jaxgan.kinds.gan import architectures as models
 from jaxgan import penalties
 from jaxgan.errors import one_of
 from jaxgan.errors import require

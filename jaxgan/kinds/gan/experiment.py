@@ -12,9 +12,10 @@ import optax
 
 from jaxgan import images
 from jaxgan import interface
-from jaxgan import models
+from jaxgan.kinds.gan import architectures as models
 from jaxgan import optimizers
-from jaxgan import precision
+from jaxgan import sweep
+from jaxgan.kinds.gan import precision
 from jaxgan.data import spec
 from jaxgan.data import synthetic
 from jaxgan.kinds.gan import config as config_lib
@@ -22,7 +23,7 @@ from jaxgan.kinds.gan import remedies
 from jaxgan.kinds.gan import state as state_lib
 from jaxgan.kinds.gan import step as step_lib
 from jaxgan.metrics import evaluator as evaluator_lib
-from jaxgan.models import codes as codes_lib
+from jaxgan.kinds.gan import codes as codes_lib
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,18 +34,9 @@ class GANExperiment(interface.Experiment):
   d_tx: optax.GradientTransformation = None
 
   progress_keys = ("d_loss", "g_loss")
-  sweep_axes = {
-      "g_lr": ("optim.g_lr", None),
-      "d_lr": ("optim.d_lr", None),
-      "penalty_weight": ("penalty.weight", "penalty_weight"),
-      "ema_decay": ("optim.ema_decay", "ema_decay"),
-  }
+  sweep_axes = sweep.ADVERSARIAL_AXES
 
-  @classmethod
-  def default_config(cls):
-    return config_lib.default_config()
-
-  validate_config = staticmethod(config_lib.validate)
+  config_module = config_lib
 
   @classmethod
   def convolutional(cls, config) -> bool:
@@ -112,7 +104,7 @@ class GANExperiment(interface.Experiment):
     """Noise (and labels: one class per grid row) for sample grids; fixed per run by default."""
     c = self.config
     if key is None:
-      key = jax.random.fold_in(jax.random.PRNGKey(c.seed), 0x5A3B1E)
+      key = self.seed_key(interface.SAMPLES_SALT)
     z = jax.random.normal(key, (num, c.model.latent_dim), jnp.float32)
     z = codes_lib.append(z, codes_lib.grid(num, rows, *self.code_dims), self.code_dims[0])
     labels = None
@@ -188,7 +180,7 @@ class GANExperiment(interface.Experiment):
     and EMA, and across evaluations, so their differences are not sampling noise);
     conditional models cycle through the classes (`fixed_latents`, which also appends
     InfoGAN codes)."""
-    key = jax.random.fold_in(jax.random.PRNGKey(self.config.seed), 0xE7A1)
+    key = self.seed_key(interface.EVAL_SALT)
     variables = self.sampling_variables(state, use_ema)
 
     def sample_batch(index: int, size: int):

@@ -18,7 +18,7 @@ import ml_collections
 from jaxgan.data import synthetic
 from jaxgan.errors import require as _require
 from jaxgan.kinds.gan import packing
-from jaxgan.ops import diffaugment
+from jaxgan.kinds.gan import diffaugment
 
 
 def add_defaults(c: ml_collections.ConfigDict) -> None:

@@ -15,10 +15,10 @@ from jaxgan import penalties
 from jaxgan.kinds.gan import remedies
 from jaxgan.kinds.gan import unroll
 from jaxgan.kinds.gan.state import GANState
-from jaxgan.models import codes as codes_lib
+from jaxgan.kinds.gan import codes as codes_lib
 from jaxgan.models import heads
 from jaxgan.ops import batch_sharding
-from jaxgan.ops import diffaugment
+from jaxgan.kinds.gan import diffaugment
 
 # The data stream the step reads (Experiment.streams).
 STREAM = "train"

@@ -3,7 +3,7 @@
 import ml_collections
 
 from jaxgan import configs
-from jaxgan import translation_losses
+from jaxgan.translation import losses as translation_losses
 from jaxgan.errors import one_of
 from jaxgan.errors import require
 from jaxgan.models import norms
@@ -17,7 +17,7 @@ def default_config() -> ml_collections.ConfigDict:
   c.model.source_channels = 0       # Channels of `source`; 0: those of data.image_shape.
   c.model.g_features = 64           # U-Net widths: 64, 128, ... up to g_max_features.
   c.model.g_max_features = 512
-  c.model.g_depth = 0               # U-Net levels; 0: down to 1x1 (jaxgan/models/unet.py).
+  c.model.g_depth = 0               # U-Net levels; 0: down to 1x1 (jaxgan/kinds/pix2pix/unet.py).
   c.model.dropout_blocks = 3        # Innermost decoder blocks with dropout 0.5 (the noise).
   c.model.test_dropout = True       # The paper keeps dropout on when translating.
   c.model.d_features = 64
@@ -34,14 +34,7 @@ def default_config() -> ml_collections.ConfigDict:
   c.loss.overlap_weight = 10.0      # ...weighted 10x (Pathak et al.).
   c.loss.paste_context = False      # Inpainting: output = G(x) in the hole, the input elsewhere.
 
-  c.optim = ml_collections.ConfigDict()
-  c.optim.name = "adam"
-  c.optim.g_lr = 2e-4
-  c.optim.d_lr = 2e-4
-  c.optim.b1 = 0.5
-  c.optim.b2 = 0.999
-  c.optim.schedule = "constant"
-  c.optim.grad_clip = 0.0
+  c.optim = configs.two_network_optim()
 
   c.eval_split = "test"             # Evaluation and the sample grids translate this split.
   c.sample = ml_collections.ConfigDict()  # Merged into the shared sample block.

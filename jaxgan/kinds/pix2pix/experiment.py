@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from jaxgan import image_translation as it
+from jaxgan.translation import samples as it
 from jaxgan import images
 from jaxgan import interface
 from jaxgan import optimizers
@@ -21,12 +21,11 @@ from jaxgan import state as state_lib
 from jaxgan.data import spec
 from jaxgan.kinds.pix2pix import config as config_lib
 from jaxgan.kinds.pix2pix import step as step_lib
-from jaxgan.metrics import translation as translation_metrics
-from jaxgan.models import patchgan
-from jaxgan.models import unet
+from jaxgan.translation import metrics as translation_metrics
+from jaxgan.translation import patchgan
+from jaxgan.kinds.pix2pix import unet
 
 GRID_EXAMPLES = 16
-_EVAL_KEY = 0xE7A1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,11 +37,7 @@ class Pix2PixExperiment(interface.Experiment):
 
   progress_keys = ("d_loss", "g_adv", "g_rec")
 
-  @classmethod
-  def default_config(cls):
-    return config_lib.default_config()
-
-  validate_config = staticmethod(config_lib.validate)
+  config_module = config_lib
 
   @classmethod
   def from_config(cls, config) -> "Pix2PixExperiment":
@@ -175,7 +170,7 @@ class Pix2PixExperiment(interface.Experiment):
     c = self.config
     source = self._eval_source()
     names = self._names(source)
-    base_key = jax.random.fold_in(jax.random.PRNGKey(c.seed), _EVAL_KEY)
+    base_key = self.seed_key(interface.EVAL_SALT)
     reference = self.scorer.reference(
         f"{c.data.name}/{c.eval_split}/target",
         lambda: (b["target"] for b in it.batches(source, ["target"], c.eval.num_samples,

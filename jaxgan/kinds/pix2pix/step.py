@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from jaxgan import translation_losses as tl
+from jaxgan.translation import losses as tl
 from jaxgan.state import Network
 
 STREAM = "train"

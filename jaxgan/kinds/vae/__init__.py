@@ -4,7 +4,7 @@ discretised-logistic likelihoods, beta-VAE, test ELBO and IWAE NLL.
   experiment.py   the Experiment
   config.py       its config fields and their checks
   likelihoods.py  how the decoder scores pixels
-  step.py         VAEState and the pure step (the bounds themselves are jaxgan/elbo.py)
+  step.py         VAEState and the pure step (the bounds themselves are jaxgan/kinds/vae/elbo.py)
 """
 
 from jaxgan.kinds.vae.experiment import VAEExperiment

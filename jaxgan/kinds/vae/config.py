@@ -4,13 +4,13 @@ import ml_collections
 
 from jaxgan import configs
 from jaxgan.kinds.vae import likelihoods
-from jaxgan.models import vae as vae_models
+from jaxgan.kinds.vae import networks as vae_models
 
 
 def default_config() -> ml_collections.ConfigDict:
   c = ml_collections.ConfigDict()
   c.model = ml_collections.ConfigDict()
-  c.model.architecture = "mlp_vae"  # mlp_vae | conv_vae (jaxgan/models/vae.py).
+  c.model.architecture = "mlp_vae"  # mlp_vae | conv_vae (jaxgan/kinds/vae/networks.py).
   c.model.latent_dim = 50
   c.model.conv_impl = "auto"        # auto | xla | fast (see jaxgan/ops/conv.py); conv_vae.
   c.vae = ml_collections.ConfigDict()

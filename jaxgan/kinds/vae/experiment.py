@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from jaxgan import elbo
+from jaxgan.kinds.vae import elbo
 from jaxgan import images
 from jaxgan import interface
 from jaxgan import optimizers
@@ -22,7 +22,7 @@ from jaxgan.data import spec
 from jaxgan.kinds.vae import config as config_lib
 from jaxgan.kinds.vae import likelihoods
 from jaxgan.kinds.vae import step as step_lib
-from jaxgan.models import vae as vae_models
+from jaxgan.kinds.vae import networks as vae_models
 
 _TEST_BINARISATION_SEED = 0   # Shared by all runs, so their test numbers are comparable.
 
@@ -35,11 +35,7 @@ class VAEExperiment(interface.Experiment):
   progress_keys = ("loss",)
   sweep_axes = {"lr": ("optim.lr", None)}
 
-  @classmethod
-  def default_config(cls):
-    return config_lib.default_config()
-
-  validate_config = staticmethod(config_lib.validate)
+  config_module = config_lib
 
   @classmethod
   def from_config(cls, config) -> "VAEExperiment":
@@ -96,7 +92,7 @@ class VAEExperiment(interface.Experiment):
 
   def visuals(self, state) -> dict[str, np.ndarray]:
     c = self.config.sample
-    key = jax.random.fold_in(jax.random.PRNGKey(self.config.seed), 0x5A3B1E)
+    key = self.seed_key(interface.SAMPLES_SALT)
     generated = jax.device_get(self.sample(state, c.num_images, key))
     return {"samples": images.make_grid(generated, c.grid_rows)}
 

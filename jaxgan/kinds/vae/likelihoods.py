@@ -11,7 +11,7 @@ from typing import Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from jaxgan import elbo
+from jaxgan.kinds.vae import elbo
 
 _MIN_LOG_SCALE = -7.0         # Keeps a decoder's scale from collapsing onto exact pixels.
 

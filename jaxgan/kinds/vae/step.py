@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from jaxgan import elbo
+from jaxgan.kinds.vae import elbo
 from jaxgan import state as state_lib
 from jaxgan.kinds.vae.likelihoods import Likelihood
 
@@ -22,7 +22,7 @@ class VAEState:
 
 
 def model_functions(model: nn.Module, params, likelihood: Likelihood):
-  """(encode, log_likelihood) closures over `params`, in the form jaxgan.elbo takes."""
+  """(encode, log_likelihood) closures over `params`, in the form jaxgan.kinds.vae.elbo takes."""
   variables = {"params": params}
   encode = lambda x: model.apply(variables, x, method="encode")
   log_likelihood = lambda x, z: likelihood.log_prob(x, model.apply(variables, z, method="decode"))

@@ -1,4 +1,4 @@
-"""The video GAN kind (issue 14): a MoCoGAN-style sequence GAN on Moving MNIST.
+"""The video GAN kind: a MoCoGAN-style sequence GAN on Moving MNIST.
 
   experiment.py  the kind (KIND): config, streams, state, step, strips, GIFs, evaluation
   config.py      its own config fields and their checks

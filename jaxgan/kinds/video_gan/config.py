@@ -6,8 +6,8 @@ Shared fields (seed, batch_size, num_steps, ..., data, eval_every) come from jax
 
 import ml_collections
 
+from jaxgan import configs
 from jaxgan import losses
-from jaxgan import optimizers
 from jaxgan import penalties
 from jaxgan.data import moving_mnist
 from jaxgan.errors import require
@@ -35,18 +35,7 @@ def default_config() -> ml_collections.ConfigDict:
   c.penalty.name = "none"           # Any of jaxgan.penalties, on both discriminators.
   c.penalty.weight = 0.0
 
-  c.optim = ml_collections.ConfigDict()
-  c.optim.name = "adam"
-  c.optim.g_lr = 2e-4
-  c.optim.d_lr = 2e-4
-  c.optim.b1 = 0.5
-  c.optim.b2 = 0.999
-  c.optim.n_dis = 1
-  c.optim.ema_decay = 0.999
-  c.optim.schedule = "constant"
-  c.optim.grad_clip = 0.0
-  c.optim.rms_decay = 0.99
-  c.optim.momentum = 0.0
+  c.optim = configs.two_network_optim(n_dis=1, ema_decay=0.999, **configs.RMSPROP_AND_SGD_FIELDS)
 
   c.strip = ml_collections.ConfigDict()
   c.strip.num_videos = 8            # Rows of the periodic strip (one video per row); EMA G
@@ -65,7 +54,7 @@ def frame_shape(c) -> tuple:
   return moving_mnist.VARIANTS[c.data.name].frame_shape
 
 
-def validate_config(c) -> None:
+def validate(c) -> None:
   """UserError naming the first impossible field of the video GAN kind."""
   require(c.data.name in moving_mnist.VARIANTS, "data.name", c.data.name,
            f"the video GAN reads Moving MNIST: one of {sorted(moving_mnist.VARIANTS)}")
@@ -93,12 +82,7 @@ def validate_config(c) -> None:
   require(c.penalty.name in penalties.PENALTIES, "penalty.name", c.penalty.name,
            f"must be one of {sorted(penalties.PENALTIES)}")
   require(c.penalty.weight >= 0, "penalty.weight", c.penalty.weight, "must be >= 0")
-  require(c.optim.name in optimizers.OPTIMIZERS, "optim.name", c.optim.name,
-           f"must be one of {sorted(optimizers.OPTIMIZERS)}")
-  require(c.optim.schedule in optimizers.SCHEDULES, "optim.schedule", c.optim.schedule,
-           f"must be one of {sorted(optimizers.SCHEDULES)}")
-  for field in ("g_lr", "d_lr"):
-    require(c.optim[field] > 0, f"optim.{field}", c.optim[field], "must be positive")
+  configs.validate_optim(c)
   require(c.optim.n_dis >= 1, "optim.n_dis", c.optim.n_dis, "must be >= 1")
   require(0.0 <= c.optim.ema_decay < 1.0, "optim.ema_decay", c.optim.ema_decay,
            "must be in [0, 1)")

@@ -1,9 +1,9 @@
-"""The video GAN kind: a MoCoGAN-style sequence GAN on Moving MNIST (issue 14).
+"""The video GAN kind: a MoCoGAN-style sequence GAN on Moving MNIST.
 
 It consumes one stream, "train", of clips {"frames": uint8 (T, H, W, 1)} from the Moving MNIST
 variant named by `data.name`; its state is G, D_I, D_V (each with its optimizer state) and
 the EMA of G. It draws a strip (one row per video, frames left to right), writes strips and
-GIFs in --mode=sample, and evaluates with jaxgan/metrics/video.py.
+GIFs in --mode=sample, and evaluates with jaxgan/kinds/video_gan/metrics.py.
 """
 
 import dataclasses
@@ -19,15 +19,15 @@ import optax
 from jaxgan import images
 from jaxgan import interface
 from jaxgan import optimizers
+from jaxgan import sweep
 from jaxgan.data import spec
 from jaxgan.kinds.video_gan import config as config_lib
 from jaxgan.kinds.video_gan import step as step_lib
 from jaxgan.kinds.video_gan import visuals as visuals_lib
-from jaxgan.metrics import video as video_metrics
-from jaxgan.models import video as video_models
+from jaxgan.kinds.video_gan import metrics as video_metrics
+from jaxgan.kinds.video_gan import networks as video_models
 
 _STRIP_SALT = 0x57A1D   # Keys of the fixed strip latents, apart from training's.
-_EVAL_SALT = 0xE7A1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,19 +39,9 @@ class VideoGANExperiment(interface.Experiment):
   d_tx: optax.GradientTransformation = None
 
   progress_keys = ("d_loss", "g_loss")
-  # Sweep field -> (config field, the step's keyword for it, or None: it lives in the state).
-  sweep_axes = {
-      "g_lr": ("optim.g_lr", None),
-      "d_lr": ("optim.d_lr", None),
-      "penalty_weight": ("penalty.weight", "penalty_weight"),
-      "ema_decay": ("optim.ema_decay", "ema_decay"),
-  }
+  sweep_axes = sweep.ADVERSARIAL_AXES
   best_metric = (f"fvd[{video_metrics.C3D}]/ema", "min")
-  validate_config = staticmethod(config_lib.validate_config)
-
-  @classmethod
-  def default_config(cls):
-    return config_lib.default_config()
+  config_module = config_lib
 
   @classmethod
   def from_config(cls, config) -> "VideoGANExperiment":
@@ -158,7 +148,7 @@ class VideoGANExperiment(interface.Experiment):
     copy-last-frame baseline), the floor (real test videos, `.../real_test`) and the
     sample counts."""
     c = self.config
-    key = jax.random.fold_in(jax.random.PRNGKey(c.seed), _EVAL_SALT)
+    key = self.seed_key(interface.EVAL_SALT)
     batch = c.video_eval.batch_size
     results = {}
     for tag, use_ema in (("raw", False), ("ema", True)):

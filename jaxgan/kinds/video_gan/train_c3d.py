@@ -1,13 +1,13 @@
 """Trains the `mmnist-c3d` feature network on Moving MNIST and writes its weight file.
 
-  nice -n 5 python -m jaxgan.metrics.train_c3d --steps=1800     # the shipped file
-  python -m jaxgan.metrics.train_c3d --eval_only                 # its test accuracy
+  nice -n 5 python -m jaxgan.kinds.video_gan.train_c3d --steps=1800     # the shipped file
+  python -m jaxgan.kinds.video_gan.train_c3d --eval_only                 # its test accuracy
 
 Batches come from the training split of --variants (by default moving_mnist_small only:
 the 2-digit 64x64 moving_mnist costs three times as much per clip, more than this project's
 CPU could give when the shipped file was made; --variants=moving_mnist_small,moving_mnist
 alternates two batches of the first with one of the second); accuracy is measured on the test split, whose digits
-the network never saw. Writes jaxgan/metrics/weights/mmnist_c3d.msgpack (or --out) and prints
+the network never saw. Writes jaxgan/kinds/video_gan/weights/mmnist_c3d.msgpack (or --out) and prints
 its sha256: put that in video_features.C3D_SHA256, and redo the README numbers it made.
 """
 
@@ -20,8 +20,8 @@ import numpy as np
 import optax
 
 from jaxgan.data import moving_mnist
-from jaxgan.metrics import video_features
-from jaxgan.models import c3d
+from jaxgan.kinds.video_gan import c3d_features as video_features
+from jaxgan.kinds.video_gan import c3d
 
 VARIANTS = ("moving_mnist_small", "moving_mnist")
 

@@ -1,7 +1,7 @@
 """Scores a real split of the config's dataset as if it were a generator: the reference
 numbers that generated samples are read against (e.g. FID[lenet-mnist] of MNIST test vs train).
 
-  python -m jaxgan.metrics.score_split --config=experiments/dcgan_mnist.py --split=test
+  python -m jaxgan.tools.score_split --config=experiments/dcgan_mnist.py --split=test
 
 Uses the config's `eval` block (metrics, feature network, reference split and counts); prints
 one JSON line.

@@ -1,7 +1,7 @@
 """Converts pytorch-fid's Inception weights (.pth) to the .npz that jaxgan reads.
 
   pip install torch   # only for this command
-  python -m jaxgan.metrics.convert_inception pt_inception-2015-12-05-6726825d.pth inception_fid.npz
+  python -m jaxgan.tools.convert_inception pt_inception-2015-12-05-6726825d.pth inception_fid.npz
   python -m jaxgan.main ... --config.eval.feature_network=inception-v3 \
       --config.eval.inception_weights=inception_fid.npz
 
@@ -34,5 +34,5 @@ def convert(pth_path: str, npz_path: str) -> None:
 
 if __name__ == "__main__":
   if len(sys.argv) != 3:
-    sys.exit("usage: python -m jaxgan.metrics.convert_inception IN.pth OUT.npz")
+    sys.exit("usage: python -m jaxgan.tools.convert_inception IN.pth OUT.npz")
   convert(sys.argv[1], sys.argv[2])

@@ -1,9 +1,9 @@
 """A small 3-D CNN over Moving MNIST clips: the feature network `mmnist-c3d` of the video
-metrics (jaxgan/metrics/video.py), trained by `python -m jaxgan.metrics.train_c3d`.
+metrics (jaxgan/kinds/video_gan/metrics.py), trained by `python -m jaxgan.kinds.video_gan.train_c3d`.
 
 Clips [N, T, H, W, 1] in [-1, 1] with H = W = 32 or 64 (64 is 2x2-average-pooled to 32
 first, so one network reads both Moving MNIST variants) and any T >= 4, read as ink in
-[0, 1]. Three 3x3x3 convolutions (jaxgan/models/conv3d.py; 32, 48, 64 channels; the first
+[0, 1]. Three 3x3x3 convolutions (jaxgan/kinds/video_gan/conv3d.py; 32, 48, 64 channels; the first
 strides space only, the others space and time) with ReLU; the global max and the global mean
 over time and space, and the spatial mean of the first time slice (which sees only the first
 frames), concatenated; a dense layer of FEATURE_DIM with ReLU: the features. Two
@@ -18,7 +18,7 @@ global pools cannot tell motion before a bounce from motion after it.)
 import flax.linen as nn
 import jax.numpy as jnp
 
-from jaxgan.models import conv3d
+from jaxgan.kinds.video_gan import conv3d
 
 FEATURE_DIM = 128
 NUM_DIGITS = 10

@@ -1,8 +1,7 @@
 """A 3-D convolution over clips [N, T, H, W, C], computed as one 2-D convolution.
 
-XLA's CPU gradient of a 3-D convolution is slow (a 3x3x3 conv net over 32 clips of
-16x32x32: 4.3 s per gradient against 0.19 s forward, measured on this project's 2-core
-machine). A kt x kh x kw convolution is the same as a kh x kw convolution over frames whose
+XLA's CPU gradient of a 3-D convolution is many times slower than its forward pass (figures:
+docs/performance.md). A kt x kh x kw convolution is the same as a kh x kw convolution over frames whose
 channels are the kt neighbouring frames stacked, so we stack them (padding time like
 'SAME') and run jaxgan's 2-D convolution (jaxgan.models.layers.Conv, fast gradients on CPU)
 over [N * T_out, H, W, kt * C]. The kernel keeps nn.Conv's 3-D layout (kt, kh, kw, in, out).

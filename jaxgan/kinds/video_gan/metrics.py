@@ -2,7 +2,7 @@
 
   fvd[mmnist-c3d]                  Fréchet distance between Gaussians fitted to the features of
                                    generated and real clips, in the space of the shipped
-                                   3-D CNN (jaxgan/metrics/video_features.py); lower is better
+                                   3-D CNN (jaxgan/kinds/video_gan/c3d_features.py); lower is better
   content_consistency[lenet-mnist] the fraction of videos on whose every frame the MNIST
                                    classifier reads the same multiset of digits; real videos
                                    score near 1 (overlapping digits cost a little)
@@ -31,7 +31,7 @@ import numpy as np
 from jaxgan.data import moving_mnist
 from jaxgan.metrics import features as features_lib
 from jaxgan.metrics import image_quality
-from jaxgan.metrics import video_features
+from jaxgan.kinds.video_gan import c3d_features as video_features
 from jaxgan.metrics.frechet import frechet_distance
 from jaxgan.metrics.stats import RunningMoments
 from jaxgan.models import classifier

@@ -25,7 +25,7 @@ from typing import Sequence
 import flax.linen as nn
 import jax.numpy as jnp
 
-from jaxgan.models import conv3d
+from jaxgan.kinds.video_gan import conv3d
 from jaxgan.models import dcgan
 from jaxgan.models import layers
 from jaxgan.models import spectral

@@ -14,13 +14,13 @@ from typing import Sequence
 import flax.linen as nn
 import jax.numpy as jnp
 
-from jaxgan.models import attention
+from jaxgan.kinds.gan import attention
 from jaxgan.models import batch_norm
-from jaxgan.models import conditional_norm
+from jaxgan.kinds.gan import conditional_norm
 from jaxgan.models import conditioning
 from jaxgan.models import heads
 from jaxgan.models import layers
-from jaxgan.models import projection
+from jaxgan.kinds.gan import projection
 from jaxgan.models import spectral
 
 _PAD3 = ((1, 1), (1, 1))

@@ -1,6 +1,6 @@
 """Exports a trained `experiments/classifier_mnist.py` run as the lenet-mnist feature network.
 
-  python -m jaxgan.classifier_weights --config=experiments/classifier_mnist.py \
+  python -m jaxgan.tools.classifier_weights --config=experiments/classifier_mnist.py \
       --workdir=runs/classifier_mnist
 
 writes jaxgan/metrics/weights/lenet_mnist.msgpack (or --out) and prints its sha256 and the

@@ -1,5 +1,5 @@
-"""The `mmnist-c3d` feature network: jaxgan/models/c3d.py with the weights shipped in
-jaxgan/metrics/weights/mmnist_c3d.msgpack (trained by `python -m jaxgan.metrics.train_c3d`).
+"""The `mmnist-c3d` feature network: jaxgan/kinds/video_gan/c3d.py with the weights shipped in
+jaxgan/kinds/video_gan/weights/mmnist_c3d.msgpack (trained by `python -m jaxgan.kinds.video_gan.train_c3d`).
 
 Like lenet-mnist, the shipped file is checked against its recorded sha256 on load, so a number
 named `fvd[mmnist-c3d]` always comes from the same weights.
@@ -15,11 +15,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxgan.errors import UserError
-from jaxgan.models import c3d
+from jaxgan.kinds.video_gan import c3d
 
 NAME = "mmnist-c3d"
 C3D_WEIGHTS = os.path.join(os.path.dirname(__file__), "weights", "mmnist_c3d.msgpack")
-# sha256 of the shipped C3D_WEIGHTS (printed by python -m jaxgan.metrics.train_c3d).
+# sha256 of the shipped C3D_WEIGHTS (printed by python -m jaxgan.kinds.video_gan.train_c3d).
 C3D_SHA256 = "af49b21bffdc4ca00ab019683b0c0639eaf838a75dc83c731e7fcc9af29b7206"
 
 
@@ -45,7 +45,7 @@ def load(path: str = "", expected_sha256: str | None = None):
   if not os.path.isfile(path):
     if shipped:
       raise UserError(f"{field}='': the shipped {NAME} weights {path} are missing; reinstall "
-                      f"jaxgan or pass {field}=PATH from python -m jaxgan.metrics.train_c3d")
+                      f"jaxgan or pass {field}=PATH from python -m jaxgan.kinds.video_gan.train_c3d")
     raise UserError(f"{field}={path!r}: no such file")
   with open(path, "rb") as f:
     data = f.read()
@@ -53,7 +53,7 @@ def load(path: str = "", expected_sha256: str | None = None):
   expected = C3D_SHA256 if shipped and expected_sha256 is None else expected_sha256
   if expected and digest != expected:
     raise UserError(f"{path}: sha256 {digest} is not the expected {expected}; reinstall jaxgan "
-                    f"(or retrain with python -m jaxgan.metrics.train_c3d)")
+                    f"(or retrain with python -m jaxgan.kinds.video_gan.train_c3d)")
   want = template()
   try:
     variables = flax.serialization.from_bytes(want, data)

@@ -1,6 +1,6 @@
 """The points of an experiment's `get_sweep()`, one line each, for `./launch.sh sweep`.
 
-  python -m jaxgan.launch_points experiments/mlp_gan_mnist.py
+  python -m jaxgan.tools.launch_points experiments/mlp_gan_mnist.py
 
 An experiment file may define `get_sweep()` returning a list of {config field: value} dicts,
 e.g. `[{"optim.d_lr": 1e-4, "seed": 0}, ...]`. Each printed line is shell words: the point's
@@ -110,7 +110,7 @@ def sweep_points(path: str) -> list[tuple[str, list[str]]]:
 
 def main(argv: list[str]) -> int:
   if len(argv) != 2:
-    print("usage: python -m jaxgan.launch_points EXPERIMENT_FILE.py", file=sys.stderr)
+    print("usage: python -m jaxgan.tools.launch_points EXPERIMENT_FILE.py", file=sys.stderr)
     return 2
   try:
     for name, flags in sweep_points(argv[1]):
