@@ -113,6 +113,67 @@ def _batches(num: int, batch_size: int) -> Iterator[tuple[int, int]]:
     yield index, min(batch_size, num - start)
 
 
+def chosen_indices(length: int, num: int) -> np.ndarray:
+  """Which images of a split of `length` are used: all (num 0 or >= length), else a subset
+  seeded by `num` (the same subset every time, so cached statistics stay valid)."""
+  if num and num < length:
+    return np.sort(np.random.default_rng(num).choice(length, num, replace=False))
+  return np.arange(length)
+
+
+def statistics(accumulator: Accumulator, count: int) -> dict:
+  """What a reference (or a saved statistics file) holds: the FID Gaussian, the sample count,
+  and up to _MAX_CACHED_FEATURES feature vectors for KID / precision-recall / density."""
+  mu, sigma = accumulator.moments.result()
+  return {"mu": mu, "sigma": sigma, "count": np.int64(count),
+          "features": accumulator.features[:_MAX_CACHED_FEATURES]}
+
+
+def save_statistics(path: str, stats: dict) -> None:
+  """Writes `stats` as .npz atomically: a concurrent reader sees all of it or nothing."""
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  partial = path + f".{os.getpid()}.tmp.npz"
+  np.savez(partial, **{k: v for k, v in stats.items() if k != "cached"})
+  os.replace(partial, path)
+
+
+def cached_statistics(path: str, open_images: Callable, extractor, batch_size: int) -> dict:
+  """The statistics of real images, read from `path` if there, else computed from
+  `open_images() -> (source, indices)` a batch at a time and written there (process 0)."""
+  if os.path.exists(path):
+    with np.load(path) as npz:
+      stats = {name: npz[name] for name in npz.files}
+    return {**stats, "cached": True}
+  source, indices = open_images()
+  accumulator = Accumulator(keep_features=True, keep_logits=False)
+  for start in range(0, len(indices), batch_size):
+    chosen = indices[start:start + batch_size]
+    accumulator.add(extractor(pipeline.to_unit_range(source.batch(chosen)["image"])))
+  stats = statistics(accumulator, len(indices))
+  if jax.process_index() == 0:
+    save_statistics(path, stats)
+  return {**stats, "cached": False}
+
+
+def feature_metrics(reference: dict, accumulator: Accumulator, metrics, kid_subsets: int,
+                    kid_subset_size: int, kid_cache: dict | None = None) -> dict[str, float]:
+  """fid / kid / pr / dc (those in `metrics`) of the accumulated features against
+  `reference` (statistics()), unnamed: {"fid", "kid", "kid_std", "precision", ...}."""
+  results = {}
+  if "fid" in metrics:
+    mu, sigma = accumulator.moments.result()
+    results["fid"] = frechet_distance(mu, sigma, reference["mu"], reference["sigma"])
+  if "kid" in metrics:
+    value = kid(reference["features"], accumulator.features, num_subsets=kid_subsets,
+                subset_size=kid_subset_size, cache=kid_cache)
+    results.update({"kid": value["mean"], "kid_std": value["std"]})
+  if "pr" in metrics:
+    results.update(precision_recall(reference["features"], accumulator.features, k=3))
+  if "dc" in metrics:
+    results.update(density_coverage(reference["features"], accumulator.features, k=5))
+  return results
+
+
 class Evaluator:
   """Built once per config; `evaluate(sample_batch, tag)` scores one generator.
 
@@ -167,11 +228,7 @@ class Evaluator:
     if shape != self.image_shape:
       raise UserError(f"config.data.image_shape={self.image_shape!r} but {c.data.name} "
                       f"images are {shape}; set it to match")
-    if num and num < len(source):
-      indices = np.sort(np.random.default_rng(num).choice(len(source), num, replace=False))
-    else:
-      indices = np.arange(len(source))
-    return source, indices
+    return source, chosen_indices(len(source), num)
 
   def _cache_path(self) -> str:
     c = self.config
@@ -185,28 +242,12 @@ class Evaluator:
   def reference(self) -> dict:
     """{"mu", "sigma", "count", "features"} of the reference split; read from the cache if
     there, else computed and cached (by process 0)."""
-    if self._reference is not None:
-      return self._reference
-    path = self._cache_path()
-    if os.path.exists(path):
-      with np.load(path) as npz:
-        self._reference = {name: npz[name] for name in npz.files}
-      self._reference["cached"] = True
-      return self._reference
-    c = self.config
-    source, indices = self._real_images(c.eval.reference_split, c.eval.num_reference)
-    accumulator = Accumulator(keep_features=True, keep_logits=False)
-    for start in range(0, len(indices), c.eval.batch_size):
-      chosen = indices[start:start + c.eval.batch_size]
-      accumulator.add(self.extractor(pipeline.to_unit_range(source.batch(chosen)["image"])))
-    mu, sigma = accumulator.moments.result()
-    self._reference = {"mu": mu, "sigma": sigma, "count": np.int64(len(indices)),
-                       "features": accumulator.features[:_MAX_CACHED_FEATURES], "cached": False}
-    if jax.process_index() == 0:
-      os.makedirs(os.path.dirname(path), exist_ok=True)
-      partial = path + f".{os.getpid()}.tmp.npz"
-      np.savez(partial, **{k: v for k, v in self._reference.items() if k != "cached"})
-      os.replace(partial, path)  # Atomic: a concurrent reader sees all of it or nothing.
+    if self._reference is None:
+      c = self.config
+      self._reference = cached_statistics(
+          self._cache_path(),
+          lambda: self._real_images(c.eval.reference_split, c.eval.num_reference),
+          self.extractor, c.eval.batch_size)
     return self._reference
 
   # -- generated data ----------------------------------------------------------------------
@@ -243,22 +284,8 @@ class Evaluator:
     return self._name(results, tag)
 
   def _feature_metrics(self, accumulator: Accumulator, metrics: set) -> dict[str, float]:
-    reference, results = self.reference(), {}
-    if "fid" in metrics:
-      mu, sigma = accumulator.moments.result()
-      results["fid"] = frechet_distance(mu, sigma, reference["mu"], reference["sigma"])
-    if "kid" in metrics:
-      value = kid(reference["features"], accumulator.features,
-                  num_subsets=self.config.eval.kid_subsets,
-                  subset_size=self.config.eval.kid_subset_size, cache=self._kid_cache)
-      results.update({"kid": value["mean"], "kid_std": value["std"]})
-    if "pr" in metrics:
-      results.update(precision_recall(reference["features"],
-                                                       accumulator.features, k=3))
-    if "dc" in metrics:
-      results.update(density_coverage(reference["features"],
-                                                       accumulator.features, k=5))
-    return results
+    return feature_metrics(self.reference(), accumulator, metrics, self.config.eval.kid_subsets,
+                           self.config.eval.kid_subset_size, self._kid_cache)
 
   def _point_metrics(self, samples: np.ndarray) -> dict[str, float]:
     mixture = synthetic.MIXTURES[self.config.data.name]
