@@ -59,7 +59,7 @@ def _check(a, b, metrics, network, dim: int, kid_subset_size: int) -> None:
     raise UserError(f"--metrics=is needs A's images and a classifier; {network.name} has "
                     f"no logits" if not network.has_logits else
                     f"--metrics=is: A ({a.spec}) is statistics; IS needs its images")
-  for side, item in (("A", a), ("B", b)):
+  for item in (a, b):
     if isinstance(item, inputs.Statistics):
       saved = item.stats
       if "fingerprint" in saved and str(saved["fingerprint"]) != network.fingerprint:
@@ -68,6 +68,7 @@ def _check(a, b, metrics, network, dim: int, kid_subset_size: int) -> None:
                         f"save them again")
       if metrics & _NEEDS_FEATURES and "features" not in saved:
         raise UserError(f"{item.spec}: holds no features; only fid can use it")
+  for side, item in (("A", a), ("B", b)):
     n = _count(item)
     if "fid" in metrics and n < dim:
       raise UserError(f"{side} ({item.spec}) has {n} images; fid[{network.name}] needs at least "
@@ -139,8 +140,13 @@ def score(a: str, b: str, metrics=("fid",), feature_network: str = network_choic
   if not shapes:
     raise UserError("A and B are both statistics; one side must be images")
   shape = shapes.pop()
-  name, why = network_choice.choose(feature_network, map(_dataset_of, opened),
-                                    inception_weights)
+  saved_by = [str(x.stats["network"]) for x in opened
+              if isinstance(x, inputs.Statistics) and "network" in x.stats]
+  if feature_network == network_choice.AUTO and saved_by:
+    name, why = saved_by[0], ""  # Saved statistics were made by one network: use it.
+  else:
+    name, why = network_choice.choose(feature_network, map(_dataset_of, opened),
+                                      inception_weights)
   if why and note:
     note(why)
   eval_config = ml_collections.ConfigDict(dict(
