@@ -178,6 +178,24 @@ class GANExperiment(interface.Experiment):
     generated = np.asarray(jax.device_get(self.sample(state, c.num_images, key, c.use_ema)))
     images.write_folder(generated, out_dir, c.grid_rows)
 
+  def export_function(self, state, use_ema: bool) -> interface.Exportable:
+    """G in inference mode with the weights and BatchNorm statistics that samples use
+    (`sampling_variables`): noise (and, conditional, a class label) -> images in [-1, 1]."""
+    c = self.config
+    params, collections = jax.device_get(self.sampling_variables(state, use_ema))
+    variables = {"params": params, **collections}
+    inputs = {"z": ((c.model.latent_dim + codes_lib.input_dim(*self.code_dims),), "float32")}
+    what = "z ~ N(0, I)"
+    if c.model.num_classes:
+      inputs["label"] = ((), "int32")
+      what += f" and label in [0, {c.model.num_classes})"
+
+    def generate(z, label=None):
+      return self.generator.apply(variables, z, label, train=False)
+
+    return interface.Exportable(generate, inputs, "images", self.image_shape,
+                                f"{what} -> images [batch, *{self.image_shape}] in [-1, 1]")
+
   # -- evaluation --------------------------------------------------------------------------
   @functools.cached_property
   def evaluator(self) -> evaluator_lib.Evaluator:
