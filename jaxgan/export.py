@@ -54,8 +54,12 @@ def write_jax_export(exportable: interface.Exportable, out_dir: str) -> str:
 
 
 def _unsupported_operation(error: Exception) -> str:
+  """'the operation NAME' when the converter names a primitive, else its message's first line."""
   found = re.search(r"primitive '([^']+)'", str(error))
-  return found.group(1) if found else type(error).__name__
+  if found:
+    return f"the operation {found.group(1)!r}"
+  first = (str(error).strip().splitlines() or [""])[0]
+  return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
 def write_onnx(exportable: interface.Exportable, out_dir: str) -> str:
@@ -72,10 +76,10 @@ def write_onnx(exportable: interface.Exportable, out_dir: str) -> str:
     jax2onnx.to_onnx(exportable.function, _specs(exportable, batch), model_name="generator",
                      input_names=list(exportable.inputs), output_names=[exportable.output],
                      return_mode="file", output_path=os.path.join(out_dir, ONNX))
-  except NotImplementedError as error:
-    raise UserError(f"ONNX export: jax2onnx cannot express the operation "
-                    f"{_unsupported_operation(error)!r}; {os.path.join(out_dir, ARTIFACT)} "
-                    f"(jax.export) was written and runs with plain jax") from None
+  except Exception as error:  # pylint: disable=broad-except  # The converter raises many types.
+    raise UserError(f"ONNX export: jax2onnx cannot express {_unsupported_operation(error)}; "
+                    f"{os.path.join(out_dir, ARTIFACT)} (jax.export) was written and runs "
+                    f"with plain jax") from None
   return ""
 
 
