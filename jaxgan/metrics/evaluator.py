@@ -21,6 +21,7 @@ real statistics of (dataset, split, network weights, number of images) are compu
 cached as .npz under `eval.cache_dir` (default <data dir>/jaxgan_reference_stats).
 """
 
+import json
 import os
 from typing import Callable, Iterator
 
@@ -35,6 +36,7 @@ from jaxgan.data import synthetic
 from jaxgan.errors import UserError
 from jaxgan.metrics import features as features_lib
 from jaxgan.metrics import mode_coverage
+from jaxgan.metrics import network_choice
 # The package re-exports functions under their modules' names (metrics.kid is the function).
 from jaxgan.metrics.frechet import frechet_distance
 from jaxgan.metrics.inception_score import inception_score
@@ -188,13 +190,15 @@ class Evaluator:
     self.stacked = config.data.name == STACKED_MNIST
     self._check()
     uses_network = not self.points and bool(set(self.metrics) - {"modes"} or self.stacked)
-    self.network = (features_lib.build(config.eval, self.image_shape) if uses_network else None)
+    self.network = (features_lib.build(config.eval, self.image_shape, config.data.name)
+                    if uses_network else None)
     if (set(self.metrics) & {"is", "class_accuracy"}) and not self.network.has_logits:
       raise UserError(f"config.eval.metrics={self.metrics!r}: is/class_accuracy need a "
-                      f"classifier; {config.eval.feature_network} has no logits")
+                      f"classifier; {self.network.name} has no logits")
     self.extractor = Extractor(self.network, mesh or parallel.make_mesh()) if uses_network else None
     # In brackets after each metric: the network that made it, or the 2D dataset.
-    self.suffix = config.data.name if self.points else config.eval.feature_network
+    self.suffix = config.data.name if self.points else (
+        self.network.name if self.network else config.eval.feature_network)
     self._reference = None
     self._kid_cache = {}  # The reference's side of KID's subsets, shared by raw and EMA.
 
@@ -208,7 +212,8 @@ class Evaluator:
     if "modes" in metrics and not (self.points or self.stacked):
       raise UserError(f"config.eval.metrics: 'modes' is for ring8, grid25 and stacked_mnist, "
                       f"not {c.data.name}")
-    if "modes" in metrics and self.stacked and c.eval.feature_network != "lenet-mnist":
+    if "modes" in metrics and self.stacked and c.eval.feature_network not in (
+        "lenet-mnist", network_choice.AUTO):
       raise UserError("config.eval.feature_network: stacked_mnist modes are counted by "
                       "lenet-mnist")
     if "is" in metrics and self.stacked:
@@ -319,6 +324,33 @@ class Evaluator:
       raise UserError(f"config.eval.best_metric={best!r}: the metrics {self.metrics!r} do not "
                       f"give it; use one of {sorted(produced)} or '' (no best checkpoint)")
     return f"{best}[{self.suffix}]/ema", DIRECTION[best]
+
+  def floor(self) -> dict[str, float]:
+    """`floor/METRIC[NETWORK]`: the dataset's test split scored as the generator is (its
+    metrics, eval.num_samples images) against the reference split: what real data gets.
+    Cached as JSON beside the reference statistics; {} for 2D points, or when the test split
+    is the reference or does not exist."""
+    c = self.config
+    if self.points or c.eval.reference_split == "test":
+      return {}
+    try:
+      sources.open(c.data.name, "test", c.data.data_dir)
+    except UserError:
+      return {}
+    path = self._cache_path()[:-len(".npz")] + (
+        f"-floor-test-n{c.eval.num_samples}-{'_'.join(self.metrics)}-"
+        f"kid{c.eval.kid_subsets}x{c.eval.kid_subset_size}.json")
+    if os.path.exists(path):
+      with open(path) as f:
+        return json.load(f)
+    scored = self.evaluate_split("test")
+    result = {"floor/" + key.replace("/test", ""): value for key, value in scored.items()}
+    if jax.process_index() == 0:
+      os.makedirs(os.path.dirname(path), exist_ok=True)
+      with open(path + f".{os.getpid()}.tmp", "w") as f:
+        json.dump(result, f)
+      os.replace(path + f".{os.getpid()}.tmp", path)
+    return result
 
   # -- a real split as the "generator" (FID of test vs train, for reference numbers) --------
   def evaluate_split(self, split: str) -> dict[str, float]:

@@ -18,7 +18,7 @@ MNIST_DERIVED = frozenset({"shipped_mnist", "mnist", "stacked_mnist", *mnist_tas
                            *moving_mnist.VARIANTS})
 RANDOM_CNN_NOTE = ("feature network random-cnn (the data is not MNIST-derived and no "
                    "inception weights were given): its numbers compare runs with each other, "
-                   "never with papers; pass inception-v3 with its weights for the literature's")
+                   "never with papers; give inception-v3 weights for the literature's FID")
 
 
 def is_mnist_derived(dataset: str) -> bool:

@@ -217,11 +217,12 @@ class GANExperiment(interface.Experiment):
 
   def evaluate(self, state) -> dict[str, float]:
     """config.eval's metrics of the raw and the EMA generator (`fid[lenet-mnist]/raw`,
-    `.../ema`) and the sample counts behind them; see jaxgan/metrics/evaluator.py."""
+    `.../ema`), the sample counts behind them, and the floor (`floor/fid[lenet-mnist]`: real
+    test images scored the same way); see jaxgan/metrics/evaluator.py."""
     results = {}
     for tag, use_ema in (("raw", False), ("ema", True)):
       results.update(self.evaluator.evaluate(self.eval_sample_batch(state, use_ema), tag))
-    return {**results, **self.evaluator.sample_counts()}
+    return {**results, **self.evaluator.sample_counts(), **self.evaluator.floor()}
 
   @property
   def best_metric(self) -> tuple[str, str] | None:
