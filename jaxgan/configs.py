@@ -7,6 +7,7 @@ jaxgan/kinds/<kind>/); `validate` checks the shared ones, then asks the kind.
 import math
 
 import ml_collections
+from absl import logging
 
 from jaxgan import errors
 from jaxgan import interface
@@ -14,6 +15,8 @@ from jaxgan import optimizers
 from jaxgan import sweep
 from jaxgan.data import sources
 from jaxgan.metrics import evaluator
+from jaxgan.metrics import features
+from jaxgan.metrics import network_choice
 
 # The one-line checks, here too for the kinds' validate_config.
 require = errors.require
@@ -47,7 +50,9 @@ def shared() -> ml_collections.ConfigDict:
   # Evaluation (jaxgan/metrics/evaluator.py): --mode=eval, and every `eval_every` steps.
   c.eval_every = 0                  # Steps between evaluations while training; 0: never.
   c.eval = ml_collections.ConfigDict()
-  c.eval.feature_network = "lenet-mnist"  # lenet-mnist | inception-v3 | random-cnn
+  # auto: lenet-mnist for MNIST-derived data, else inception-v3 when inception_weights is set,
+  # else random-cnn (metrics/network_choice.py) | lenet-mnist | inception-v3 | random-cnn.
+  c.eval.feature_network = "auto"
   c.eval.metrics = ("fid", "kid", "is")   # Of fid kid is pr dc class_accuracy modes.
   c.eval.num_samples = 10_000       # Generated samples per number (the literature: 10k or 50k).
   c.eval.reference_split = "train"  # Real statistics come from this split of data.name...
@@ -125,6 +130,13 @@ def validate_eval(c: ml_collections.ConfigDict) -> None:
     require(c.eval[field] > 0, f"eval.{field}", c.eval[field], "must be positive")
   require(c.eval.num_reference >= 0, "eval.num_reference", c.eval.num_reference,
           "must be >= 0 (0: the whole split)")
+  one_of("eval.feature_network", c.eval.feature_network,
+         (network_choice.AUTO, *features.FEATURE_NETWORKS))
+  if c.eval.feature_network == network_choice.AUTO:  # Resolved here: config.json says which.
+    c.eval.feature_network, note = network_choice.choose(
+        network_choice.AUTO, [c.data.name], c.eval.inception_weights)
+    if note:
+      logging.warning("%s", note)
   require(not c.eval.best_metric or c.eval.best_metric in evaluator.DIRECTION,
           "eval.best_metric", c.eval.best_metric,
           f"must be '' (off) or one of {sorted(evaluator.DIRECTION)}")

@@ -121,6 +121,13 @@ class Experiment:
     raise UserError(f"config.kind={self.config.kind!r} does not generate images; --mode=sample "
                     f"is for generative models")
 
+  def export_function(self, state, use_ema: bool) -> "Exportable":
+    """--mode=export: the network a user runs (a generator, a translator), as a pure function
+    of named arrays with the trained weights bound, in inference mode."""
+    del state, use_ema
+    raise UserError(f"config.kind={self.config.kind!r} has no generator to export; "
+                    f"--mode=export is for generative models")
+
   def evaluate(self, state) -> dict[str, float]:
     """Measurements of a state (--mode=eval, config.eval_every); names say what made them,
     e.g. `fid[lenet-mnist]/ema`."""
@@ -135,6 +142,18 @@ class Experiment:
   def write_run_info(self, workdir: str) -> None:
     """Extra files describing the run, written by process 0 beside config.json."""
     del workdir
+
+
+@dataclasses.dataclass(frozen=True)
+class Exportable:
+  """What --mode=export writes (jaxgan/export.py): `function(*inputs)` -> one array, where
+  `inputs` maps each input's name to (its shape without the batch axis, its dtype) in call
+  order; every input and the output carry a leading batch axis of any size."""
+  function: Callable
+  inputs: dict[str, tuple[tuple[int, ...], str]]
+  output: str
+  output_shape: tuple[int, ...]  # Without the batch axis.
+  description: str               # One line: what the inputs are and what comes out.
 
 
 def kind_names() -> list[str]:

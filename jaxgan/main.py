@@ -20,9 +20,10 @@ _CONFIG = config_flags.DEFINE_config_file(
     lock_config=True)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory: checkpoints, logs, samples.")
 _MODE = flags.DEFINE_enum(
-    "mode", "train", ["train", "sample", "eval", "bench", "export_member"],
-    "What to do with the config (bench needs no --workdir; export_member writes member "
-    "--config.sweep.member of the sweep in --workdir as a single run).")
+    "mode", "train", ["train", "sample", "eval", "bench", "export", "export_member"],
+    "What to do with the config (bench needs no --workdir; export writes the trained "
+    "generator as a jax.export artifact and ONNX, see docs/export.md; export_member writes "
+    "member --config.sweep.member of the sweep in --workdir as a single run).")
 _DISTRIBUTED = flags.DEFINE_enum(
     "distributed", "auto", ["auto", "on", "off"],
     "Join a multi-host job (jax.distributed): auto = when the three flags below are given or "
@@ -78,6 +79,9 @@ def main(argv):
       bench.print_benchmark(_CONFIG.value, name)
     elif _MODE.value == "eval":
       print(json.dumps(train.evaluate(_CONFIG.value, _WORKDIR.value)))
+    elif _MODE.value == "export":
+      from jaxgan import export
+      print(export.export(_CONFIG.value, _WORKDIR.value))
     elif _MODE.value == "export_member":
       from jaxgan import sweep
       member = _CONFIG.value.sweep.member

@@ -15,7 +15,7 @@ from absl import flags
 from jaxgan.errors import UserError
 
 FLAGS = flags.FLAGS
-READING_MODES = ("sample", "eval", "export_member")
+READING_MODES = ("sample", "eval", "export", "export_member")
 
 
 def die(message: str) -> None:
@@ -74,7 +74,7 @@ def _unknown_field_message(argv: list[str], error: Exception) -> str:
 
 
 def check_workdir(workdir: str | None, mode: str) -> None:
-  """--workdir can hold a run (train) or holds one (sample, eval, export_member)."""
+  """--workdir can hold a run (train) or holds one (sample, eval, export, export_member)."""
   if mode == "bench":
     return
   if not workdir:

@@ -189,3 +189,34 @@ def test_metrics_that_do_not_fit_the_data_are_errors_before_compute():
   config.eval.metrics, config.eval.feature_network = ("is",), "random-cnn"
   with pytest.raises(UserError, match="no logits"):
     evaluator.Evaluator(config, (28, 28, 1))
+
+
+def test_the_floor_is_real_test_images_scored_like_the_generator_and_cached(tmp_path):
+  config = configs.base()
+  config.eval.update(cache_dir=str(tmp_path), reference_split="train", num_reference=300,
+                     num_samples=300, metrics=("fid",))
+  ev = evaluator.Evaluator(config, (28, 28, 1))
+  assert ev.network.name == "lenet-mnist"  # "auto" on MNIST.
+  floor = ev.floor()
+  assert np.isfinite(floor["floor/fid[lenet-mnist]"]) and floor["floor/fid[lenet-mnist]"] > 0
+  assert floor["floor/num_samples/generated"] == 300
+  assert any(name.endswith(".json") and "-floor-test-n300-" in name
+             for name in os.listdir(tmp_path))
+  assert evaluator.Evaluator(config, (28, 28, 1)).floor() == floor
+  config.eval.reference_split = "test"  # Test against test is no floor.
+  assert evaluator.Evaluator(config, (28, 28, 1)).floor() == {}
+
+
+def test_auto_picks_lenet_only_for_mnist_derived_data():
+  from experiments import dcgan_cifar10
+  from experiments import dcgan_stacked_mnist
+  for get_config, expected in ((dcgan_cifar10.get_config, "random-cnn"),
+                               (dcgan_stacked_mnist.get_config, "lenet-mnist")):
+    config = get_config()
+    assert config.eval.feature_network == "auto"
+    configs.validate(config, 1)
+    assert config.eval.feature_network == expected
+  config = dcgan_cifar10.get_config()
+  config.eval.inception_weights = "inception_fid.npz"
+  configs.validate(config, 1)
+  assert config.eval.feature_network == "inception-v3"

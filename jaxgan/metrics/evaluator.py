@@ -25,6 +25,7 @@ real statistics of (dataset, split, network weights, number of images) are compu
 cached as .npz under `eval.cache_dir` (default <data dir>/jaxgan_reference_stats).
 """
 
+import json
 import os
 from typing import Callable, Iterator
 
@@ -39,6 +40,7 @@ from jaxgan.data import synthetic
 from jaxgan.errors import UserError
 from jaxgan.metrics import features as features_lib
 from jaxgan.metrics import mode_coverage
+from jaxgan.metrics import network_choice
 # The package re-exports functions under their modules' names (metrics.kid is the function).
 from jaxgan.metrics.frechet import frechet_distance
 from jaxgan.metrics.inception_score import inception_score
@@ -120,6 +122,67 @@ def _batches(num: int, batch_size: int) -> Iterator[tuple[int, int]]:
     yield index, min(batch_size, num - start)
 
 
+def chosen_indices(length: int, num: int) -> np.ndarray:
+  """Which images of a split of `length` are used: all (num 0 or >= length), else a subset
+  seeded by `num` (the same subset every time, so cached statistics stay valid)."""
+  if num and num < length:
+    return np.sort(np.random.default_rng(num).choice(length, num, replace=False))
+  return np.arange(length)
+
+
+def statistics(accumulator: Accumulator, count: int) -> dict:
+  """What a reference (or a saved statistics file) holds: the FID Gaussian, the sample count,
+  and up to _MAX_CACHED_FEATURES feature vectors for KID / precision-recall / density."""
+  mu, sigma = accumulator.moments.result()
+  return {"mu": mu, "sigma": sigma, "count": np.int64(count),
+          "features": accumulator.features[:_MAX_CACHED_FEATURES]}
+
+
+def save_statistics(path: str, stats: dict) -> None:
+  """Writes `stats` as .npz atomically: a concurrent reader sees all of it or nothing."""
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  partial = path + f".{os.getpid()}.tmp.npz"
+  np.savez(partial, **{k: v for k, v in stats.items() if k != "cached"})
+  os.replace(partial, path)
+
+
+def cached_statistics(path: str, open_images: Callable, extractor, batch_size: int) -> dict:
+  """The statistics of real images, read from `path` if there, else computed from
+  `open_images() -> (source, indices)` a batch at a time and written there (process 0)."""
+  if os.path.exists(path):
+    with np.load(path) as npz:
+      stats = {name: npz[name] for name in npz.files}
+    return {**stats, "cached": True}
+  source, indices = open_images()
+  accumulator = Accumulator(keep_features=True, keep_logits=False)
+  for start in range(0, len(indices), batch_size):
+    chosen = indices[start:start + batch_size]
+    accumulator.add(extractor(pipeline.to_unit_range(source.batch(chosen)["image"])))
+  stats = statistics(accumulator, len(indices))
+  if jax.process_index() == 0:
+    save_statistics(path, stats)
+  return {**stats, "cached": False}
+
+
+def feature_metrics(reference: dict, accumulator: Accumulator, metrics, kid_subsets: int,
+                    kid_subset_size: int, kid_cache: dict | None = None) -> dict[str, float]:
+  """fid / kid / pr / dc (those in `metrics`) of the accumulated features against
+  `reference` (statistics()), unnamed: {"fid", "kid", "kid_std", "precision", ...}."""
+  results = {}
+  if "fid" in metrics:
+    mu, sigma = accumulator.moments.result()
+    results["fid"] = frechet_distance(mu, sigma, reference["mu"], reference["sigma"])
+  if "kid" in metrics:
+    value = kid(reference["features"], accumulator.features, num_subsets=kid_subsets,
+                subset_size=kid_subset_size, cache=kid_cache)
+    results.update({"kid": value["mean"], "kid_std": value["std"]})
+  if "pr" in metrics:
+    results.update(precision_recall(reference["features"], accumulator.features, k=3))
+  if "dc" in metrics:
+    results.update(density_coverage(reference["features"], accumulator.features, k=5))
+  return results
+
+
 class Evaluator:
   """Built once per config; `evaluate(sample_batch, tag)` scores one generator.
 
@@ -134,14 +197,16 @@ class Evaluator:
     self.stacked = config.data.name == STACKED_MNIST
     self._check()
     uses_network = not self.points and bool(set(self.metrics) - {"modes"} or self.stacked)
-    self.network = (features_lib.build(config.eval, self.image_shape) if uses_network else None)
+    self.network = (features_lib.build(config.eval, self.image_shape, config.data.name)
+                    if uses_network else None)
     needs_logits = set(self.metrics) & {"is", "class_accuracy", "class_shares"}
     if needs_logits and not self.network.has_logits:
       raise UserError(f"config.eval.metrics={self.metrics!r}: {sorted(needs_logits)} need a "
-                      f"classifier; {config.eval.feature_network} has no logits")
+                      f"classifier; {self.network.name} has no logits")
     self.extractor = Extractor(self.network, mesh or parallel.make_mesh()) if uses_network else None
     # In brackets after each metric: the network that made it, or the 2D dataset.
-    self.suffix = config.data.name if self.points else config.eval.feature_network
+    self.suffix = config.data.name if self.points else (
+        self.network.name if self.network else config.eval.feature_network)
     self._reference = None
     self._kid_cache = {}  # The reference's side of KID's subsets, shared by raw and EMA.
 
@@ -155,7 +220,8 @@ class Evaluator:
     if "modes" in metrics and not (self.points or self.stacked):
       raise UserError(f"config.eval.metrics: 'modes' is for ring8, grid25 and stacked_mnist, "
                       f"not {c.data.name}")
-    if "modes" in metrics and self.stacked and c.eval.feature_network != "lenet-mnist":
+    if "modes" in metrics and self.stacked and c.eval.feature_network not in (
+        "lenet-mnist", network_choice.AUTO):
       raise UserError("config.eval.feature_network: stacked_mnist modes are counted by "
                       "lenet-mnist")
     if metrics & {"is", "class_shares"} and self.stacked:
@@ -175,11 +241,7 @@ class Evaluator:
     if shape != self.image_shape:
       raise UserError(f"config.data.image_shape={self.image_shape!r} but {c.data.name} "
                       f"images are {shape}; set it to match")
-    if num and num < len(source):
-      indices = np.sort(np.random.default_rng(num).choice(len(source), num, replace=False))
-    else:
-      indices = np.arange(len(source))
-    return source, indices
+    return source, chosen_indices(len(source), num)
 
   def _cache_path(self) -> str:
     c = self.config
@@ -193,28 +255,12 @@ class Evaluator:
   def reference(self) -> dict:
     """{"mu", "sigma", "count", "features"} of the reference split; read from the cache if
     there, else computed and cached (by process 0)."""
-    if self._reference is not None:
-      return self._reference
-    path = self._cache_path()
-    if os.path.exists(path):
-      with np.load(path) as npz:
-        self._reference = {name: npz[name] for name in npz.files}
-      self._reference["cached"] = True
-      return self._reference
-    c = self.config
-    source, indices = self._real_images(c.eval.reference_split, c.eval.num_reference)
-    accumulator = Accumulator(keep_features=True, keep_logits=False)
-    for start in range(0, len(indices), c.eval.batch_size):
-      chosen = indices[start:start + c.eval.batch_size]
-      accumulator.add(self.extractor(pipeline.to_unit_range(source.batch(chosen)["image"])))
-    mu, sigma = accumulator.moments.result()
-    self._reference = {"mu": mu, "sigma": sigma, "count": np.int64(len(indices)),
-                       "features": accumulator.features[:_MAX_CACHED_FEATURES], "cached": False}
-    if jax.process_index() == 0:
-      os.makedirs(os.path.dirname(path), exist_ok=True)
-      partial = path + f".{os.getpid()}.tmp.npz"
-      np.savez(partial, **{k: v for k, v in self._reference.items() if k != "cached"})
-      os.replace(partial, path)  # Atomic: a concurrent reader sees all of it or nothing.
+    if self._reference is None:
+      c = self.config
+      self._reference = cached_statistics(
+          self._cache_path(),
+          lambda: self._real_images(c.eval.reference_split, c.eval.num_reference),
+          self.extractor, c.eval.batch_size)
     return self._reference
 
   # -- generated data ----------------------------------------------------------------------
@@ -258,22 +304,8 @@ class Evaluator:
     return self._name(results, tag)
 
   def _feature_metrics(self, accumulator: Accumulator, metrics: set) -> dict[str, float]:
-    reference, results = self.reference(), {}
-    if "fid" in metrics:
-      mu, sigma = accumulator.moments.result()
-      results["fid"] = frechet_distance(mu, sigma, reference["mu"], reference["sigma"])
-    if "kid" in metrics:
-      value = kid(reference["features"], accumulator.features,
-                  num_subsets=self.config.eval.kid_subsets,
-                  subset_size=self.config.eval.kid_subset_size, cache=self._kid_cache)
-      results.update({"kid": value["mean"], "kid_std": value["std"]})
-    if "pr" in metrics:
-      results.update(precision_recall(reference["features"],
-                                                       accumulator.features, k=3))
-    if "dc" in metrics:
-      results.update(density_coverage(reference["features"],
-                                                       accumulator.features, k=5))
-    return results
+    return feature_metrics(self.reference(), accumulator, metrics, self.config.eval.kid_subsets,
+                           self.config.eval.kid_subset_size, self._kid_cache)
 
   def _point_metrics(self, samples: np.ndarray) -> dict[str, float]:
     mixture = synthetic.MIXTURES[self.config.data.name]
@@ -307,6 +339,33 @@ class Evaluator:
       raise UserError(f"config.eval.best_metric={best!r}: the metrics {self.metrics!r} do not "
                       f"give it; use one of {sorted(produced)} or '' (no best checkpoint)")
     return f"{best}[{self.suffix}]/ema", DIRECTION[best]
+
+  def floor(self) -> dict[str, float]:
+    """`floor/METRIC[NETWORK]`: the dataset's test split scored as the generator is (its
+    metrics, eval.num_samples images) against the reference split: what real data gets.
+    Cached as JSON beside the reference statistics; {} for 2D points, or when the test split
+    is the reference or does not exist."""
+    c = self.config
+    if self.points or c.eval.reference_split == "test":
+      return {}
+    try:
+      sources.open(c.data.name, "test", c.data.data_dir)
+    except UserError:
+      return {}
+    path = self._cache_path()[:-len(".npz")] + (
+        f"-floor-test-n{c.eval.num_samples}-{'_'.join(self.metrics)}-"
+        f"kid{c.eval.kid_subsets}x{c.eval.kid_subset_size}.json")
+    if os.path.exists(path):
+      with open(path) as f:
+        return json.load(f)
+    scored = self.evaluate_split("test")
+    result = {"floor/" + key.replace("/test", ""): value for key, value in scored.items()}
+    if jax.process_index() == 0:
+      os.makedirs(os.path.dirname(path), exist_ok=True)
+      with open(path + f".{os.getpid()}.tmp", "w") as f:
+        json.dump(result, f)
+      os.replace(path + f".{os.getpid()}.tmp", path)
+    return result
 
   # -- a real split as the "generator" (FID of test vs train, for reference numbers) --------
   def evaluate_split(self, split: str) -> dict[str, float]:

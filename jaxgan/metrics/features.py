@@ -25,9 +25,11 @@ import flax.serialization
 import jax
 import jax.numpy as jnp
 import numpy as np
+from absl import logging
 
 from jaxgan.errors import UserError
 from jaxgan.metrics import inception
+from jaxgan.metrics import network_choice
 from jaxgan.models import classifier
 
 LENET_WEIGHTS = os.path.join(os.path.dirname(__file__), "weights", "lenet_mnist.msgpack")
@@ -171,8 +173,14 @@ FEATURE_NETWORKS: dict[str, Callable] = {
 }
 
 
-def build(eval_config, image_shape) -> FeatureNetwork:
-  if eval_config.feature_network not in FEATURE_NETWORKS:
-    raise UserError(f"config.eval.feature_network={eval_config.feature_network!r}: must be one "
-                    f"of {sorted(FEATURE_NETWORKS)}")
-  return FEATURE_NETWORKS[eval_config.feature_network](eval_config, tuple(image_shape))
+def build(eval_config, image_shape, dataset: str = "") -> FeatureNetwork:
+  """The network `eval_config.feature_network` names; "auto" picks by `dataset`
+  (network_choice.choose; a note is logged when it falls back to random-cnn)."""
+  name, note = network_choice.choose(eval_config.feature_network, [dataset],
+                                     eval_config.get("inception_weights", ""))
+  if note:
+    logging.warning("%s", note)
+  if name not in FEATURE_NETWORKS:
+    raise UserError(f"config.eval.feature_network={name!r}: must be one of "
+                    f"{sorted([network_choice.AUTO, *FEATURE_NETWORKS])}")
+  return FEATURE_NETWORKS[name](eval_config, tuple(image_shape))

@@ -170,6 +170,24 @@ class GANExperiment(interface.Experiment):
     generated = np.asarray(jax.device_get(self.sample(state, c.num_images, key, c.use_ema)))
     images.write_folder(generated, out_dir, c.grid_rows)
 
+  def export_function(self, state, use_ema: bool) -> interface.Exportable:
+    """G in inference mode with the weights and BatchNorm statistics that samples use
+    (`sampling_variables`): noise (and, conditional, a class label) -> images in [-1, 1]."""
+    c = self.config
+    params, collections = jax.device_get(self.sampling_variables(state, use_ema))
+    variables = {"params": params, **collections}
+    inputs = {"z": ((c.model.latent_dim + codes_lib.input_dim(*self.code_dims),), "float32")}
+    what = "z ~ N(0, I)"
+    if c.model.num_classes:
+      inputs["label"] = ((), "int32")
+      what += f" and label in [0, {c.model.num_classes})"
+
+    def generate(z, label=None):
+      return self.generator.apply(variables, z, label, train=False)
+
+    return interface.Exportable(generate, inputs, "images", self.image_shape,
+                                f"{what} -> images [batch, *{self.image_shape}] in [-1, 1]")
+
   # -- evaluation --------------------------------------------------------------------------
   @functools.cached_property
   def evaluator(self) -> evaluator_lib.Evaluator:
@@ -191,11 +209,12 @@ class GANExperiment(interface.Experiment):
 
   def evaluate(self, state) -> dict[str, float]:
     """config.eval's metrics of the raw and the EMA generator (`fid[lenet-mnist]/raw`,
-    `.../ema`) and the sample counts behind them; see jaxgan/metrics/evaluator.py."""
+    `.../ema`), the sample counts behind them, and the floor (`floor/fid[lenet-mnist]`: real
+    test images scored the same way); see jaxgan/metrics/evaluator.py."""
     results = {}
     for tag, use_ema in (("raw", False), ("ema", True)):
       results.update(self.evaluator.evaluate(self.eval_sample_batch(state, use_ema), tag))
-    return {**results, **self.evaluator.sample_counts()}
+    return {**results, **self.evaluator.sample_counts(), **self.evaluator.floor()}
 
   @property
   def best_metric(self) -> tuple[str, str] | None:

@@ -1,0 +1,67 @@
+"""--mode=export: the jax.export artifact (plain jax) and the ONNX file (onnxruntime) compute
+what jaxgan's generator computes, unconditional and conditional."""
+
+import json
+import os
+import runpy
+
+import jax
+import numpy as np
+import pytest
+
+from experiments import tiny
+from jaxgan import export
+from jaxgan import train
+from jaxgan.errors import UserError
+
+
+def _inputs(signature, batch=6):
+  rng = np.random.default_rng(0)
+  inputs = {}
+  for spec in signature["inputs"]:
+    shape = (batch, *spec["shape"][1:])
+    if spec["dtype"] == "int32":
+      inputs[spec["name"]] = (np.arange(batch) % 10).astype(np.int32)
+    else:
+      inputs[spec["name"]] = rng.standard_normal(shape).astype(np.float32)
+  return inputs
+
+
+@pytest.mark.parametrize("num_classes", [0, 10])
+def test_exported_generator_matches_jaxgan(tmp_path, num_classes):
+  config = tiny.get_config()
+  config.num_steps, config.model.num_classes = 2, num_classes
+  workdir = str(tmp_path / "run")
+  train.train_and_evaluate(config, workdir)
+  out_dir = export.export(config, workdir)
+  signature = json.load(open(os.path.join(out_dir, export.SIGNATURE)))
+  assert [s["name"] for s in signature["inputs"]] == ["z", "label"][:1 + bool(num_classes)]
+  inputs = _inputs(signature)
+  exp, state = train.restore_for_inference(config, workdir)
+  expected = np.asarray(exp.generate(state, inputs["z"], inputs.get("label"), use_ema=True))
+
+  with open(os.path.join(out_dir, export.ARTIFACT), "rb") as f:
+    exported = jax.export.deserialize(bytearray(f.read()))
+  got = np.asarray(exported.call(*inputs.values()))
+  assert got.shape == expected.shape == (6, 28, 28, 1)
+  assert np.max(np.abs(got - expected)) <= 1e-4
+  runpy.run_path(os.path.join(out_dir, export.EXAMPLE))  # The loader example runs as shipped.
+  assert os.path.exists(os.path.join(out_dir, "example.png"))
+
+  onnxruntime = pytest.importorskip("onnxruntime")
+  session = onnxruntime.InferenceSession(os.path.join(out_dir, export.ONNX))
+  (got,) = session.run(None, inputs)
+  assert np.max(np.abs(got - expected)) <= 1e-4
+
+
+def test_an_operation_onnx_cannot_express_is_one_line(tmp_path):
+  pytest.importorskip("jax2onnx")
+  from jaxgan import interface
+  batched_qr = lambda x: jax.numpy.linalg.qr(x.reshape(-1, 2, 2))[0].reshape(x.shape)
+  exportable = interface.Exportable(batched_qr, {"x": ((4,), "float32")}, "y", (4,), "x -> y")
+  with pytest.raises(UserError, match="jax2onnx cannot express .*qr") as error:
+    export.write_onnx(exportable, str(tmp_path))
+  assert "\n" not in str(error.value)
+  assert export._unsupported_operation(NotImplementedError(  # pylint: disable=protected-access
+      "[custom_vjp] No plugins registered for primitive 'custom_vmap_call'")) == (
+          "the operation 'custom_vmap_call'")
