@@ -12,6 +12,7 @@ from ml_collections import config_flags
 from jaxgan import preflight
 from jaxgan import xla_flags
 from jaxgan.errors import UserError
+from jaxgan.errors import one_line
 
 FLAGS = flags.FLAGS
 
@@ -86,7 +87,7 @@ def main(argv):
                         "write; the sweep's members are listed in WORKDIR/sweep_members.json)")
       print(sweep.export_member(_CONFIG.value, _WORKDIR.value, member))
   except (UserError, FloatingPointError) as error:
-    print(f"jaxgan: error: {error}", file=sys.stderr)
+    print(f"jaxgan: error: {one_line(str(error))}", file=sys.stderr)
     sys.exit(1)
 
 

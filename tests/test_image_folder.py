@@ -127,7 +127,7 @@ def test_command_line_prints_how_to_train_and_bad_input_is_one_line(tmp_path):
              "--name=mine", "--size=16"]
   done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
   assert done.returncode == 0, done.stderr
-  assert "--config.data.name=mine --config.data.image_shape=(16,16,3)" in done.stdout
+  assert "--config.data.name=mine '--config.data.image_shape=(16,16,3)'" in done.stdout
   again = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
   assert again.returncode == 1
   assert again.stderr.strip().count("\n") == 0 and "pass --overwrite" in again.stderr
