@@ -95,7 +95,31 @@ def set_data_state(iterators: dict, saved: dict, directory: str) -> None:
                     f"{sorted(saved)}, this config reads {sorted(iterators)} (a run from before "
                     f"kinds had streams, or another kind); use a new --workdir")
   for name, iterator in iterators.items():
+    check_data_record(saved[name], iterator, directory)
     iterator.set_state(saved[name])
+
+
+# What fixes a stream's order, as its iterator records it -> the config field that sets it.
+DATA_RECORD_FIELDS = {"seed": "seed", "global_batch_size": "batch_size", "dataset": "data.name"}
+
+
+def check_data_record(saved: dict, iterator, directory: str) -> None:
+  """The checkpoint's own record of its data order (seed, global batch, dataset) must match
+  this config's, config.json or not: another order would silently be another run."""
+  mine, offset = iterator.get_state(), int(iterator.stream.seed_offset)
+  for key, field in DATA_RECORD_FIELDS.items():
+    if key not in saved or saved[key] == mine[key]:
+      continue
+    if key == "seed":   # The record holds config.seed + the stream's offset.
+      now, then = f"config.seed={mine[key] - offset}", f"seed {saved[key] - offset}"
+    elif key == "global_batch_size":
+      now = f"config.batch_size gives a global batch of {mine[key]} examples per step"
+      then = f"{saved[key]}"
+    else:
+      now, then = f"config.data.name={mine[key]!r}", f"dataset {saved[key]!r}"
+    raise UserError(f"{now} but the checkpoints in {directory} were trained with {then}, as "
+                    f"their data record says; changing it on resume would corrupt the run: "
+                    f"set config.{field} back or use a new --workdir")
 
 
 def sample_path(workdir: str, tag: str, step: int) -> str:

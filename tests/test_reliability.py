@@ -177,6 +177,21 @@ def test_resume_refuses_a_change_that_would_corrupt_the_run(run, field, value, s
   assert json.load(open(os.path.join(run, "config.json")))["num_steps"] == 6  # Not rewritten.
 
 
+@pytest.mark.parametrize("field, value, said", [
+    ("batch_size", 16, "global batch of 16 examples per step but .* trained with 8"),
+    ("seed", 1, r"config.seed=1 but .* trained with seed 0"),
+])
+def test_without_config_json_the_checkpoints_data_record_refuses_a_change(run, field, value,
+                                                                          said):
+  os.remove(os.path.join(run, "config.json"))
+  config = tiny.get_config()
+  config.num_steps = 8
+  config[field] = value
+  with pytest.raises(UserError, match=said + ".*data record says.*set config." + field):
+    train.train_and_evaluate(config, run)
+  assert _steps(run) == [3, 6] and not os.path.exists(os.path.join(run, "config.json"))
+
+
 def test_the_resume_check_is_generic_and_kinds_can_extend_it():
   saved = {"batch_size": 16, "num_steps": 50, "optim": {"g_lr": 1e-4, "n_dis": 1},
            "data": {"image_shape": [28, 28, 1], "data_dir": "/a"}, "eval": {"x": 1},
