@@ -22,6 +22,7 @@ from jaxgan import parallel
 from jaxgan import workdir as workdir_lib
 from jaxgan import writers
 from jaxgan.data import pipeline
+from jaxgan.data import staging
 from jaxgan.errors import UserError
 
 
@@ -274,9 +275,17 @@ def _train(config, workdir: str, resume_step: int | None) -> dict:
   return last_metrics
 
 
-def restore_for_inference(config, workdir: str):
-  """(experiment, state) of `config.sample.checkpoint_step` (-1: latest) in `workdir`."""
+def restore_for_inference(config, workdir: str, explicit: tuple = ()):
+  """(experiment, state) of `config.sample.checkpoint_step` (-1: latest) in `workdir`, with
+  the run's data fields from its config.json (`explicit`: the dotted fields the command line
+  set, refused where they differ). Refuses a workdir it cannot write results to, before any
+  compute."""
+  adopted = workdir_lib.adopt_run_data_fields(config, workdir, explicit)
+  if adopted:
+    logging.warning("Using the run's data fields from %s: %s.",
+                    os.path.join(workdir, "config.json"), ", ".join(adopted))
   configs.validate(config, jax.device_count(), jax.process_count())
+  workdir_lib.require_writable(workdir)
   exp = experiment_lib.build(config)
   checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints, create=False)
   step = None if config.sample.checkpoint_step < 0 else config.sample.checkpoint_step
@@ -287,9 +296,10 @@ def restore_for_inference(config, workdir: str):
   return exp, restored[0]
 
 
-def evaluate(config, workdir: str) -> dict:
-  """Evaluates a checkpoint; writes eval_STEP.json and TensorBoard scalars under eval/."""
-  exp, state = restore_for_inference(config, workdir)
+def evaluate(config, workdir: str, explicit: tuple = ()) -> dict:
+  """Evaluates a checkpoint; adds its numbers to eval_STEP.json (an earlier evaluation's other
+  metrics are kept) and TensorBoard scalars under eval/."""
+  exp, state = restore_for_inference(config, workdir, explicit)
   step = step_of(state)
   results = {"step": step, **exp.evaluate(state)}
   if jax.process_index() == 0:
@@ -297,10 +307,25 @@ def evaluate(config, workdir: str) -> dict:
   return results
 
 
+def evaluation_path(workdir: str, step: int) -> str:
+  return os.path.join(workdir, f"eval_{step:08d}.json")
+
+
 def write_evaluation(workdir: str, step: int, results: dict) -> None:
-  """eval_STEP.json (numbers beside their sample counts) and TensorBoard scalars in eval/."""
-  with open(os.path.join(workdir, f"eval_{step:08d}.json"), "w") as f:
-    json.dump({"step": step, **results}, f, indent=2, sort_keys=True)
+  """eval_STEP.json (numbers beside their sample counts) and TensorBoard scalars in eval/.
+  Merged into what the file holds: a second evaluation with other metrics or another feature
+  network adds its keys (named by metric and network) and keeps the first one's; the file is
+  replaced whole, never half written."""
+  path = evaluation_path(workdir, step)
+  try:
+    with open(path) as f:
+      merged = json.load(f)
+  except (OSError, ValueError):
+    merged = {}
+  merged.update({"step": step, **results})
+  with open(path + ".tmp", "w") as f:
+    json.dump(merged, f, indent=2, sort_keys=True)
+  os.replace(path + ".tmp", path)
   writer = writers.MetricWriter(os.path.join(workdir, "eval"))
   # TensorBoard names allow no brackets: fid[lenet-mnist]/ema -> fid_lenet-mnist/ema.
   writer.scalars(step, {re.sub(r"\[([^\]]*)\]", r"_\1", k): v for k, v in results.items()
@@ -308,14 +333,20 @@ def write_evaluation(workdir: str, step: int, results: dict) -> None:
   writer.close()
 
 
-def sample(config, workdir: str) -> str:
-  """Writes `config.sample.num_images` PNGs and a grid from a checkpoint; returns the folder."""
-  exp, state = restore_for_inference(config, workdir)
+def sample(config, workdir: str, explicit: tuple = ()) -> str:
+  """Writes `config.sample.num_images` PNGs and a grid from a checkpoint into
+  samples/step_STEP/; returns the folder. A folder from an earlier call is replaced whole
+  (written aside, then swapped in), so no file of another call stays beside info.json."""
+  exp, state = restore_for_inference(config, workdir, explicit)
   step = step_of(state)
   key = jax.random.fold_in(jax.random.PRNGKey(config.seed), step)
   out_dir = os.path.join(workdir, "samples", f"step_{step:08d}")
-  exp.write_samples(state, out_dir, key)
-  with open(os.path.join(out_dir, "info.json"), "w") as f:
-    json.dump({"step": step, "num_images": config.sample.num_images,
-               "ema": config.sample.use_ema}, f)
+  os.makedirs(os.path.dirname(out_dir), exist_ok=True)
+  with staging.writer(os.path.dirname(out_dir), os.path.basename(out_dir)) as folder:
+    fresh = os.path.join(folder, "new")
+    exp.write_samples(state, fresh, key)
+    with open(os.path.join(fresh, "info.json"), "w") as f:
+      json.dump({"step": step, "num_images": config.sample.num_images,
+                 "ema": config.sample.use_ema}, f)
+    staging.put_in_place(fresh, out_dir, folder)
   return out_dir
