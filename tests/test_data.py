@@ -247,3 +247,9 @@ def test_a_label_without_a_class_is_refused_in_one_line_cached_or_streamed(data_
   with pytest.raises(UserError, match=message):
     for _ in range(20):
       next(streamed)
+
+
+def test_an_empty_jaxgan_data_dir_is_refused_in_one_line(monkeypatch):
+  monkeypatch.setenv("JAXGAN_DATA_DIR", "")
+  with pytest.raises(UserError, match="JAXGAN_DATA_DIR is set but empty"):
+    sources.data_dir()

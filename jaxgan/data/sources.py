@@ -62,6 +62,10 @@ _READ_CHUNK = 4096
 
 
 def data_dir(config_data_dir: str = "") -> str:
+  if not config_data_dir and os.environ.get("JAXGAN_DATA_DIR") == "":
+    raise UserError("JAXGAN_DATA_DIR is set but empty (an unset variable in its value?); set "
+                    "it to a directory, or unset it for the default "
+                    f"{DEFAULT_DATA_DIR}")
   return config_data_dir or os.environ.get("JAXGAN_DATA_DIR", DEFAULT_DATA_DIR)
 
 
