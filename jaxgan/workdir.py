@@ -240,6 +240,15 @@ def check_resume(saved: dict, new: dict, workdir: str, step: int, extra: tuple =
   change on resume (see RESUME_MAY_CHANGE). Fields only one side has (the code gained or
   lost a field since) are not compared."""
   saved_flat, new_flat = _flatten(saved), _flatten(new)
+  for field in sorted(saved_flat.keys() & new_flat.keys()):   # A sweep's list of rates, say.
+    before, after = saved_flat[field], new_flat[field]
+    if (isinstance(before, list) and isinstance(after, list) and len(before) != len(after)
+        and may_change(field, extra)):
+      raise UserError(
+          f"config.{field} has {len(after)} values but the run in {workdir} (checkpoint "
+          f"{step}) was trained with {len(before)} ({_as_flag_value(before)}): its values may "
+          f"change on resume, their number (the sweep's members) may not; give "
+          f"{len(before)} values or use a new --workdir")
   changed = [field for field in sorted(saved_flat.keys() & new_flat.keys())
              if saved_flat[field] != new_flat[field] and not may_change(field, extra)]
   if not changed:

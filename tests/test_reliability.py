@@ -512,3 +512,11 @@ def test_experiment_files_that_do_not_give_a_config_are_one_line(body, message, 
   path = tmp_path / "mine.py"
   path.write_text(body)
   _one_line(_cli(f"--config={path}", f"--workdir={tmp_path / 'w'}"), message)
+
+
+def test_a_sweep_rate_list_of_another_length_is_named_on_resume():
+  saved = {"sweep": {"d_lr": [1e-4, 2e-4]}}
+  workdir.check_resume(saved, {"sweep": {"d_lr": [1e-4, 3e-4]}}, "W", 4)   # Values may change.
+  with pytest.raises(UserError, match="config.sweep.d_lr has 3 values but the run in W "
+                                      r"\(checkpoint 4\) was trained with 2"):
+    workdir.check_resume(saved, {"sweep": {"d_lr": [1e-4, 2e-4, 3e-4]}}, "W", 4)
