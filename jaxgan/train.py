@@ -18,6 +18,7 @@ from jaxgan import distributed
 from jaxgan import experiment as experiment_lib
 from jaxgan import health
 from jaxgan import images
+from jaxgan import memory
 from jaxgan import parallel
 from jaxgan import workdir as workdir_lib
 from jaxgan import writers
@@ -212,6 +213,8 @@ def _train(config, workdir: str, resume_step: int | None) -> dict:
     with PreemptionGuard() as guard:
       for step in range(start + 1, config.num_steps + 1):
         batch = parallel.put_batch(next_batch(data), batch_sharding)
+        if step == start + 1:   # Refuse a step that cannot fit before it runs.
+          memory.check_step_fits(step_fn, state, batch, config.batch_size)
         state, metrics = step_fn(state, batch)
         checkpointer.poll()  # A background save that failed stops the run here (SaveError).
         pending.append((step, metrics))

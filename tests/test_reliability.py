@@ -520,3 +520,13 @@ def test_a_sweep_rate_list_of_another_length_is_named_on_resume():
   with pytest.raises(UserError, match="config.sweep.d_lr has 3 values but the run in W "
                                       r"\(checkpoint 4\) was trained with 2"):
     workdir.check_resume(saved, {"sweep": {"d_lr": [1e-4, 2e-4, 3e-4]}}, "W", 4)
+
+
+def test_a_step_that_does_not_fit_is_refused_with_a_batch_size_that_does(tiny_config, tmp_path,
+                                                                        monkeypatch):
+  from jaxgan import memory
+  monkeypatch.setattr(memory, "available_bytes", lambda device: 3_000_000)
+  with pytest.raises(UserError, match=r"config.batch_size=8: the training step needs about "
+                                      r".* per device on cpu but 3.0 MB is free; "):
+    train.train_and_evaluate(tiny_config, str(tmp_path / "run"))
+  assert not os.path.exists(os.path.join(tmp_path, "run", "checkpoints", "1"))
