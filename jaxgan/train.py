@@ -202,6 +202,7 @@ def _train(config, workdir: str, resume_step: int | None) -> dict:
   progress = tqdm.tqdm(total=config.num_steps, initial=start, disable=not is_chief,
                        unit="step", dynamic_ncols=True)
   window_start, window_steps = time.perf_counter(), 0
+  began = window_start
 
   def save(step: int) -> None:
     nonlocal last_saved
@@ -216,6 +217,8 @@ def _train(config, workdir: str, resume_step: int | None) -> dict:
         if step == start + 1:   # Refuse a step that cannot fit before it runs.
           memory.check_step_fits(step_fn, state, batch, config.batch_size)
         state, metrics = step_fn(state, batch)
+        if step == start + 1:   # The first call compiled: leave that out of the ETA.
+          progress.start_t, progress.initial = progress._time(), step  # pylint: disable=protected-access
         checkpointer.poll()  # A background save that failed stops the run here (SaveError).
         pending.append((step, metrics))
         progress.update(1)
@@ -265,6 +268,9 @@ def _train(config, workdir: str, resume_step: int | None) -> dict:
     checkpointer.finish()
     if best_checkpointer is not None:
       best_checkpointer.finish()
+    if is_chief:
+      logging.info("%s", run_summary(workdir, start, step_of(state), config.num_steps,
+                                     time.perf_counter() - began, last_saved))
   except checkpoint.SaveError:
     if is_chief:  # No row past the last good checkpoint stays as if it were kept.
       workdir_lib.drop_metrics_after(workdir, checkpointer.last_good_step or 0)
@@ -276,6 +282,24 @@ def _train(config, workdir: str, resume_step: int | None) -> dict:
     if best_checkpointer is not None:
       best_checkpointer.close()
   return last_metrics
+
+
+def run_summary(workdir: str, start: int, step: int, num_steps: int, seconds: float,
+                last_saved: int | None) -> str:
+  """The line a person reads when training ends: how far, how long, where things are."""
+  minutes, secs = divmod(int(seconds), 60)
+  where = os.path.abspath(workdir)
+  return (f"Trained steps {start + 1}-{step} of {num_steps} in {minutes}m{secs:02d}s; "
+          f"checkpoint {last_saved} in {where}/checkpoints, samples in {where}/samples, "
+          f"metrics in {where}/metrics.jsonl")
+
+
+def evaluation_summary(step: int, results: dict, workdir: str) -> str:
+  """One line per evaluation for a person; the JSON file holds everything."""
+  numbers = [f"{k} {v:.4g}" for k, v in sorted(results.items())
+             if k != "step" and isinstance(v, (int, float)) and not k.startswith("num_samples")]
+  shown = ", ".join(numbers[:8]) + (f", ... ({len(numbers) - 8} more)" if len(numbers) > 8 else "")
+  return f"evaluated step {step}: {shown} (all of it in {evaluation_path(workdir, step)})"
 
 
 def restore_for_inference(config, workdir: str, explicit: tuple = ()):
@@ -307,6 +331,7 @@ def evaluate(config, workdir: str, explicit: tuple = ()) -> dict:
   results = {"step": step, **exp.evaluate(state)}
   if jax.process_index() == 0:
     write_evaluation(workdir, step, results)
+    logging.info("%s", evaluation_summary(step, results, workdir))
   return results
 
 
