@@ -65,6 +65,25 @@ else
 fi
 experiment_name="$(basename "$config_file" .py)"
 
+# A launcher flag without '=' or misspelt (--nodes 2, --node=2, --gpus_per_node=4) would
+# otherwise pass to jaxgan.main and the job run with the default: refuse it here.
+launcher_flag_typo() {
+  local name="${1%%=*}"
+  name="${name#--}"
+  name="${name//_/-}"
+  local wanted=""
+  case "$name" in
+    nodes | node | num-nodes) wanted="--nodes=N" ;;
+    gpus-per-node | gpu-per-node | gpus | gpu) wanted="--gpus-per-node=G" ;;
+    time | time-limit) wanted="--time=HH:MM:SS" ;;
+    partition) wanted="--partition=P" ;;
+    parallel | jobs) wanted="--parallel=N" ;;
+    tpu | zone | project | repo-dir) wanted="--$name=..." ;;
+  esac
+  [[ -z "$wanted" ]] || die "$1: not a flag of ./launch.sh or jaxgan.main; write $wanted (with" \
+    "'=', spelt so)"
+}
+
 # Split the launcher's own flags from those for jaxgan.main.
 parallel=1 nodes=1 gpus_per_node=0 time_limit=04:00:00 partition=""
 tpu_name="" zone="" project="" repo_dir="" workdir=""
@@ -91,7 +110,8 @@ for arg in "$@"; do
       esac ;;
     --workdir=*) workdir="${arg#*=}" ;;
     --workdir) die "write --workdir=DIR (with '=')" ;;
-    *) main_flags+=("$arg") ;;
+    *) launcher_flag_typo "$arg"
+       main_flags+=("$arg") ;;
   esac
 done
 [[ -n "$workdir" ]] || workdir="runs/$experiment_name"

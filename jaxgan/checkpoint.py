@@ -65,6 +65,7 @@ class Checkpointer:
         item_handlers={"state": ocp.StandardCheckpointHandler(),
                        "data": ocp.JsonCheckpointHandler()})
     self._is_primary = jax.process_index() == 0
+    self._reader = not create   # sample, eval: the run may be training in the workdir now.
     self._pending = None       # The step whose background write has not been checked yet.
     self._failed = False
     self._state_bytes = 0
@@ -141,7 +142,8 @@ class Checkpointer:
   def restore(self, abstract_state, step: int | None = None):
     """Returns (state, data_state) of `step` (default: latest), or None if there is none.
     The step's files are checked against their checksums first."""
-    step = self.latest_step() if step is None else step
+    step = (self.latest_complete_step() if self._reader else self.latest_step()) \
+        if step is None else step
     if step is None:
       return None
     if step not in self._manager.all_steps():
@@ -158,7 +160,21 @@ class Checkpointer:
                       ) from error
     return restored.state, restored.data
 
+  def latest_complete_step(self) -> int | None:
+    """The newest step whose checksum file is written (its save completed), else the newest:
+    what a reader takes while training may be writing the next step."""
+    steps = self.all_steps()
+    complete = [s for s in steps
+                if checkpoint_files.has_checksums(checkpoint_files.step_dir(self.directory, s))]
+    return max(complete) if complete else (max(steps) if steps else None)
+
   def _fallback(self, step: int) -> str:
+    if self._reader:   # Never advise deleting: a live run may be writing or rotating it.
+      others = [s for s in self.all_steps() if s != step]
+      return (f"if a training runs in this workdir it may have rotated the step away: run the "
+              f"command again"
+              + (f", or read another step with --config.sample.checkpoint_step=N (available: "
+                 f"{others})" if others else ""))
     earlier = [s for s in self._manager.all_steps() if s < step]
     folder = checkpoint_files.step_dir(self.directory, step)
     if not earlier:

@@ -12,6 +12,7 @@ from ml_collections import config_flags
 from jaxgan import preflight
 from jaxgan import xla_flags
 from jaxgan.errors import UserError
+from jaxgan.errors import one_line
 
 FLAGS = flags.FLAGS
 
@@ -53,6 +54,13 @@ class _HideLibraryInfo(logging.logging.Filter):
     return record.levelno >= logging.logging.WARNING or "/jax/_src/" not in record.pathname
 
 
+def _explicit_fields(argv) -> tuple:
+  """The config fields set on the command line (--config.a.b=v -> "a.b")."""
+  del argv   # absl hands main only the leftover arguments: read the full command line.
+  return tuple(a[len("--config."):].split("=", 1)[0] for a in sys.argv
+               if a.startswith("--config."))
+
+
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
@@ -71,14 +79,14 @@ def main(argv):
     if _MODE.value == "train":
       train.train_and_evaluate(_CONFIG.value, _WORKDIR.value, resume_step=_RESUME_STEP.value)
     elif _MODE.value == "sample":
-      print(train.sample(_CONFIG.value, _WORKDIR.value))
+      print(train.sample(_CONFIG.value, _WORKDIR.value, _explicit_fields(argv)))
     elif _MODE.value == "bench":
       from jaxgan import bench
       config_file = config_flags.get_config_filename(FLAGS["config"])
       name = os.path.splitext(os.path.basename(config_file))[0]
       bench.print_benchmark(_CONFIG.value, name)
     elif _MODE.value == "eval":
-      print(json.dumps(train.evaluate(_CONFIG.value, _WORKDIR.value)))
+      print(json.dumps(train.evaluate(_CONFIG.value, _WORKDIR.value, _explicit_fields(argv))))
     elif _MODE.value == "export":
       from jaxgan import export
       print(export.export(_CONFIG.value, _WORKDIR.value))
@@ -90,7 +98,7 @@ def main(argv):
                         "write; the sweep's members are listed in WORKDIR/sweep_members.json)")
       print(sweep.export_member(_CONFIG.value, _WORKDIR.value, member))
   except (UserError, FloatingPointError) as error:
-    print(f"jaxgan: error: {error}", file=sys.stderr)
+    print(f"jaxgan: error: {one_line(str(error))}", file=sys.stderr)
     sys.exit(1)
 
 

@@ -6,6 +6,7 @@ errors (an unknown field, a wrong type) into one line with its suggestion, and c
 --workdir for the mode. Standard library and absl only.
 """
 
+import importlib.util
 import os
 import re
 import sys
@@ -13,13 +14,14 @@ import sys
 from absl import flags
 
 from jaxgan.errors import UserError
+from jaxgan.errors import one_line
 
 FLAGS = flags.FLAGS
 READING_MODES = ("sample", "eval", "export", "export_member")
 
 
 def die(message: str) -> None:
-  print(f"jaxgan: error: {message}", file=sys.stderr)
+  print(f"jaxgan: error: {one_line(message)}", file=sys.stderr)
   sys.exit(1)
 
 
@@ -58,6 +60,39 @@ def check_config_file(argv: list[str]) -> None:
                     f"the file") from None
   except (OSError, UnicodeDecodeError, ValueError) as error:
     raise UserError(f"--config={value}: cannot be read ({error})") from None
+
+
+def check_get_config(argv: list[str]) -> None:
+  """The --config file defines get_config(), which runs and returns a ConfigDict naming its
+  `kind`: each failure is one line naming the file, never taken for an unknown field."""
+  value = flag_value(argv, "config")
+  path, *args = value.split(":", 1)
+  spec = importlib.util.spec_from_file_location("jaxgan_preflight_config", path)
+  module = importlib.util.module_from_spec(spec)
+  try:
+    spec.loader.exec_module(module)
+  except Exception as error:  # The experiment file's own code failed: say where, briefly.
+    raise UserError(f"--config={value} could not be loaded ({type(error).__name__}: "
+                    f"{' '.join(str(error).split())[:300]}); fix the file") from None
+  get_config = getattr(module, "get_config", None)
+  if not callable(get_config):
+    raise UserError(f"--config={value} defines no get_config(); an experiment file defines "
+                    f"get_config() returning an ml_collections.ConfigDict (see "
+                    f"experiments/dcgan_mnist.py)")
+  try:
+    config = get_config(*args)
+  except Exception as error:
+    raise UserError(f"--config={value}: get_config() failed ({type(error).__name__}: "
+                    f"{' '.join(str(error).split())[:300]}); fix the file") from None
+  from ml_collections import ConfigDict   # Imported here: absl-only until a file is read.
+  if not isinstance(config, ConfigDict):
+    raise UserError(f"--config={value}: get_config() returned {type(config).__name__}, not an "
+                    f"ml_collections.ConfigDict; build the config as experiments/*.py do "
+                    f"(start from jaxgan.configs.base())")
+  if "kind" not in config:
+    raise UserError(f"--config={value}: the ConfigDict from get_config() has no field `kind` "
+                    f"(which model kind trains: gan, vae, ...); start from jaxgan.configs.base() "
+                    f"as experiments/*.py do")
 
 
 def _unknown_field_message(argv: list[str], error: Exception) -> str:
@@ -105,6 +140,7 @@ def parse_flags(argv: list[str]) -> list[str]:
   try:
     if not any(a in ("--help", "--helpfull", "--helpshort", "-h", "-?") for a in argv):
       check_config_file(argv[1:])
+      check_get_config(argv[1:])
     rest = FLAGS(argv)
     FLAGS.config.keys()  # A load error of the config file is raised here, not at parsing.
   except UserError as error:

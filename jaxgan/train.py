@@ -18,10 +18,12 @@ from jaxgan import distributed
 from jaxgan import experiment as experiment_lib
 from jaxgan import health
 from jaxgan import images
+from jaxgan import memory
 from jaxgan import parallel
 from jaxgan import workdir as workdir_lib
 from jaxgan import writers
 from jaxgan.data import pipeline
+from jaxgan.data import staging
 from jaxgan.errors import UserError
 
 
@@ -95,7 +97,31 @@ def set_data_state(iterators: dict, saved: dict, directory: str) -> None:
                     f"{sorted(saved)}, this config reads {sorted(iterators)} (a run from before "
                     f"kinds had streams, or another kind); use a new --workdir")
   for name, iterator in iterators.items():
+    check_data_record(saved[name], iterator, directory)
     iterator.set_state(saved[name])
+
+
+# What fixes a stream's order, as its iterator records it -> the config field that sets it.
+DATA_RECORD_FIELDS = {"seed": "seed", "global_batch_size": "batch_size", "dataset": "data.name"}
+
+
+def check_data_record(saved: dict, iterator, directory: str) -> None:
+  """The checkpoint's own record of its data order (seed, global batch, dataset) must match
+  this config's, config.json or not: another order would silently be another run."""
+  mine, offset = iterator.get_state(), int(iterator.stream.seed_offset)
+  for key, field in DATA_RECORD_FIELDS.items():
+    if key not in saved or saved[key] == mine[key]:
+      continue
+    if key == "seed":   # The record holds config.seed + the stream's offset.
+      now, then = f"config.seed={mine[key] - offset}", f"seed {saved[key] - offset}"
+    elif key == "global_batch_size":
+      now = f"config.batch_size gives a global batch of {mine[key]} examples per step"
+      then = f"{saved[key]}"
+    else:
+      now, then = f"config.data.name={mine[key]!r}", f"dataset {saved[key]!r}"
+    raise UserError(f"{now} but the checkpoints in {directory} were trained with {then}, as "
+                    f"their data record says; changing it on resume would corrupt the run: "
+                    f"set config.{field} back or use a new --workdir")
 
 
 def sample_path(workdir: str, tag: str, step: int) -> str:
@@ -176,6 +202,7 @@ def _train(config, workdir: str, resume_step: int | None) -> dict:
   progress = tqdm.tqdm(total=config.num_steps, initial=start, disable=not is_chief,
                        unit="step", dynamic_ncols=True)
   window_start, window_steps = time.perf_counter(), 0
+  began = window_start
 
   def save(step: int) -> None:
     nonlocal last_saved
@@ -187,7 +214,11 @@ def _train(config, workdir: str, resume_step: int | None) -> dict:
     with PreemptionGuard() as guard:
       for step in range(start + 1, config.num_steps + 1):
         batch = parallel.put_batch(next_batch(data), batch_sharding)
+        if step == start + 1:   # Refuse a step that cannot fit before it runs.
+          memory.check_step_fits(step_fn, state, batch, config.batch_size)
         state, metrics = step_fn(state, batch)
+        if step == start + 1:   # The first call compiled: leave that out of the ETA.
+          progress.start_t, progress.initial = progress._time(), step  # pylint: disable=protected-access
         checkpointer.poll()  # A background save that failed stops the run here (SaveError).
         pending.append((step, metrics))
         progress.update(1)
@@ -237,6 +268,9 @@ def _train(config, workdir: str, resume_step: int | None) -> dict:
     checkpointer.finish()
     if best_checkpointer is not None:
       best_checkpointer.finish()
+    if is_chief:
+      logging.info("%s", run_summary(workdir, start, step_of(state), config.num_steps,
+                                     time.perf_counter() - began, last_saved))
   except checkpoint.SaveError:
     if is_chief:  # No row past the last good checkpoint stays as if it were kept.
       workdir_lib.drop_metrics_after(workdir, checkpointer.last_good_step or 0)
@@ -250,9 +284,35 @@ def _train(config, workdir: str, resume_step: int | None) -> dict:
   return last_metrics
 
 
-def restore_for_inference(config, workdir: str):
-  """(experiment, state) of `config.sample.checkpoint_step` (-1: latest) in `workdir`."""
+def run_summary(workdir: str, start: int, step: int, num_steps: int, seconds: float,
+                last_saved: int | None) -> str:
+  """The line a person reads when training ends: how far, how long, where things are."""
+  minutes, secs = divmod(int(seconds), 60)
+  where = os.path.abspath(workdir)
+  return (f"Trained steps {start + 1}-{step} of {num_steps} in {minutes}m{secs:02d}s; "
+          f"checkpoint {last_saved} in {where}/checkpoints, samples in {where}/samples, "
+          f"metrics in {where}/metrics.jsonl")
+
+
+def evaluation_summary(step: int, results: dict, workdir: str) -> str:
+  """One line per evaluation for a person; the JSON file holds everything."""
+  numbers = [f"{k} {v:.4g}" for k, v in sorted(results.items())
+             if k != "step" and isinstance(v, (int, float)) and not k.startswith("num_samples")]
+  shown = ", ".join(numbers[:8]) + (f", ... ({len(numbers) - 8} more)" if len(numbers) > 8 else "")
+  return f"evaluated step {step}: {shown} (all of it in {evaluation_path(workdir, step)})"
+
+
+def restore_for_inference(config, workdir: str, explicit: tuple = ()):
+  """(experiment, state) of `config.sample.checkpoint_step` (-1: latest) in `workdir`, with
+  the run's data fields from its config.json (`explicit`: the dotted fields the command line
+  set, refused where they differ). Refuses a workdir it cannot write results to, before any
+  compute."""
+  adopted = workdir_lib.adopt_run_data_fields(config, workdir, explicit)
+  if adopted:
+    logging.warning("Using the run's data fields from %s: %s.",
+                    os.path.join(workdir, "config.json"), ", ".join(adopted))
   configs.validate(config, jax.device_count(), jax.process_count())
+  workdir_lib.require_writable(workdir)
   exp = experiment_lib.build(config)
   checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints, create=False)
   step = None if config.sample.checkpoint_step < 0 else config.sample.checkpoint_step
@@ -263,20 +323,37 @@ def restore_for_inference(config, workdir: str):
   return exp, restored[0]
 
 
-def evaluate(config, workdir: str) -> dict:
-  """Evaluates a checkpoint; writes eval_STEP.json and TensorBoard scalars under eval/."""
-  exp, state = restore_for_inference(config, workdir)
+def evaluate(config, workdir: str, explicit: tuple = ()) -> dict:
+  """Evaluates a checkpoint; adds its numbers to eval_STEP.json (an earlier evaluation's other
+  metrics are kept) and TensorBoard scalars under eval/."""
+  exp, state = restore_for_inference(config, workdir, explicit)
   step = step_of(state)
   results = {"step": step, **exp.evaluate(state)}
   if jax.process_index() == 0:
     write_evaluation(workdir, step, results)
+    logging.info("%s", evaluation_summary(step, results, workdir))
   return results
 
 
+def evaluation_path(workdir: str, step: int) -> str:
+  return os.path.join(workdir, f"eval_{step:08d}.json")
+
+
 def write_evaluation(workdir: str, step: int, results: dict) -> None:
-  """eval_STEP.json (numbers beside their sample counts) and TensorBoard scalars in eval/."""
-  with open(os.path.join(workdir, f"eval_{step:08d}.json"), "w") as f:
-    json.dump({"step": step, **results}, f, indent=2, sort_keys=True)
+  """eval_STEP.json (numbers beside their sample counts) and TensorBoard scalars in eval/.
+  Merged into what the file holds: a second evaluation with other metrics or another feature
+  network adds its keys (named by metric and network) and keeps the first one's; the file is
+  replaced whole, never half written."""
+  path = evaluation_path(workdir, step)
+  try:
+    with open(path) as f:
+      merged = json.load(f)
+  except (OSError, ValueError):
+    merged = {}
+  merged.update({"step": step, **results})
+  with open(path + ".tmp", "w") as f:
+    json.dump(merged, f, indent=2, sort_keys=True)
+  os.replace(path + ".tmp", path)
   writer = writers.MetricWriter(os.path.join(workdir, "eval"))
   # TensorBoard names allow no brackets: fid[lenet-mnist]/ema -> fid_lenet-mnist/ema.
   writer.scalars(step, {re.sub(r"\[([^\]]*)\]", r"_\1", k): v for k, v in results.items()
@@ -284,14 +361,20 @@ def write_evaluation(workdir: str, step: int, results: dict) -> None:
   writer.close()
 
 
-def sample(config, workdir: str) -> str:
-  """Writes `config.sample.num_images` PNGs and a grid from a checkpoint; returns the folder."""
-  exp, state = restore_for_inference(config, workdir)
+def sample(config, workdir: str, explicit: tuple = ()) -> str:
+  """Writes `config.sample.num_images` PNGs and a grid from a checkpoint into
+  samples/step_STEP/; returns the folder. A folder from an earlier call is replaced whole
+  (written aside, then swapped in), so no file of another call stays beside info.json."""
+  exp, state = restore_for_inference(config, workdir, explicit)
   step = step_of(state)
   key = jax.random.fold_in(jax.random.PRNGKey(config.seed), step)
   out_dir = os.path.join(workdir, "samples", f"step_{step:08d}")
-  exp.write_samples(state, out_dir, key)
-  with open(os.path.join(out_dir, "info.json"), "w") as f:
-    json.dump({"step": step, "num_images": config.sample.num_images,
-               "ema": config.sample.use_ema}, f)
+  os.makedirs(os.path.dirname(out_dir), exist_ok=True)
+  with staging.writer(os.path.dirname(out_dir), os.path.basename(out_dir)) as folder:
+    fresh = os.path.join(folder, "new")
+    exp.write_samples(state, fresh, key)
+    with open(os.path.join(fresh, "info.json"), "w") as f:
+      json.dump({"step": step, "num_images": config.sample.num_images,
+                 "ema": config.sample.use_ema}, f)
+    staging.put_in_place(fresh, out_dir, folder)
   return out_dir

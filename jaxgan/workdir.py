@@ -240,6 +240,15 @@ def check_resume(saved: dict, new: dict, workdir: str, step: int, extra: tuple =
   change on resume (see RESUME_MAY_CHANGE). Fields only one side has (the code gained or
   lost a field since) are not compared."""
   saved_flat, new_flat = _flatten(saved), _flatten(new)
+  for field in sorted(saved_flat.keys() & new_flat.keys()):   # A sweep's list of rates, say.
+    before, after = saved_flat[field], new_flat[field]
+    if (isinstance(before, list) and isinstance(after, list) and len(before) != len(after)
+        and may_change(field, extra)):
+      raise UserError(
+          f"config.{field} has {len(after)} values but the run in {workdir} (checkpoint "
+          f"{step}) was trained with {len(before)} ({_as_flag_value(before)}): its values may "
+          f"change on resume, their number (the sweep's members) may not; give "
+          f"{len(before)} values or use a new --workdir")
   changed = [field for field in sorted(saved_flat.keys() & new_flat.keys())
              if saved_flat[field] != new_flat[field] and not may_change(field, extra)]
   if not changed:
@@ -344,3 +353,49 @@ def prepare_resume(config, workdir: str, checkpointer, resume_step: int | None,
   else:
     check_resume(saved, config_json(config), workdir, step, may_change)
   return step, nothing_to_train(step, config.num_steps, workdir)
+
+
+# ----------------------------------------------------------------------------- reading a run
+
+# Fields that say what a run was trained on: eval and sample take them from the run's
+# config.json, so a score is never taken against another dataset by omission.
+RUN_DATA_FIELDS = ("data.name", "data.split", "data.image_shape")
+
+
+def adopt_run_data_fields(config, workdir: str, explicit: tuple = ()) -> list[str]:
+  """Sets `config`'s RUN_DATA_FIELDS to the values in workdir/config.json; a field given on
+  the command line (`explicit`, dotted names) that differs is refused in one line. Returns
+  the fields changed, as `field=value`."""
+  saved = read_saved_config(workdir)
+  if saved is None:
+    return []
+  saved_flat, mine = _flatten(saved), _flatten(config_json(config))
+  adopted = []
+  for field in RUN_DATA_FIELDS:
+    if field not in saved_flat or field not in mine or saved_flat[field] == mine[field]:
+      continue
+    value = saved_flat[field]
+    if field in explicit:
+      raise UserError(
+          f"config.{field}={_as_flag_value(mine[field])} but the run in {workdir} was trained "
+          f"with {_as_flag_value(value)} (its config.json); leave the flag out to use the "
+          f"run's, or pass --config.{field}={_as_flag_value(value)}")
+    parent, leaf = field.rsplit(".", 1)
+    holder = config[parent]
+    holder[leaf] = tuple(value) if isinstance(holder[leaf], tuple) else value
+    adopted.append(f"{field}={_as_flag_value(value)}")
+  return adopted
+
+
+def require_writable(workdir: str) -> None:
+  """One line, before any compute, if results cannot be written into `workdir` (a read-only
+  mount, a full disk, no permission)."""
+  probe = os.path.join(workdir, f".write_probe_{os.getpid()}")
+  try:
+    with open(probe, "w") as f:
+      f.write("x")
+    os.remove(probe)
+  except OSError as error:
+    raise UserError(f"--workdir={workdir} cannot be written ({error.strerror}): results would "
+                    f"be lost after computing them; make it writable, or copy the run to a "
+                    f"writable directory and point --workdir there") from None

@@ -234,3 +234,22 @@ def test_corrupt_prepared_dataset_says_delete_and_prepare_again(data_dir, tmp_pa
     iterator = pipeline.make_iterator(stream, 0, cache=False)
     next(iterator)
     next(iterator)   # Read in a grain thread: the error still arrives as itself.
+
+
+def test_a_label_without_a_class_is_refused_in_one_line_cached_or_streamed(data_dir):
+  stream = spec.Stream("shipped_mnist", "test",
+                       {"label": spec.Feature((), "int64", below=5)}, 32, data_dir)
+  message = r"config.model.num_classes=5 but shipped_mnist .* has label 9; set " \
+            r"--config.model.num_classes=10"
+  with pytest.raises(UserError, match=message):
+    pipeline.make_iterator(stream, 0, cache=True)
+  streamed = pipeline.make_iterator(stream, 0, cache=False)
+  with pytest.raises(UserError, match=message):
+    for _ in range(20):
+      next(streamed)
+
+
+def test_an_empty_jaxgan_data_dir_is_refused_in_one_line(monkeypatch):
+  monkeypatch.setenv("JAXGAN_DATA_DIR", "")
+  with pytest.raises(UserError, match="JAXGAN_DATA_DIR is set but empty"):
+    sources.data_dir()

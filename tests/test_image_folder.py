@@ -127,7 +127,7 @@ def test_command_line_prints_how_to_train_and_bad_input_is_one_line(tmp_path):
              "--name=mine", "--size=16"]
   done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
   assert done.returncode == 0, done.stderr
-  assert "--config.data.name=mine --config.data.image_shape=(16,16,3)" in done.stdout
+  assert "--config.data.name=mine '--config.data.image_shape=(16,16,3)'" in done.stdout
   again = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
   assert again.returncode == 1
   assert again.stderr.strip().count("\n") == 0 and "pass --overwrite" in again.stderr
@@ -175,3 +175,101 @@ def test_a_folder_of_thousands_of_pngs_trains_and_evaluates_with_random_cnn(tiny
     assert np.isfinite(results[f"fid[random-cnn]/{generator}"])
     assert results[f"fid[random-cnn]/{generator}"] > 0
   assert os.path.exists(os.path.join(workdir, f"eval_{results['step']:08d}.json"))
+
+
+def _labels_by_value(name, data_dir):
+  source = sources.open(name, "train", data_dir)
+  batch = source.batch(np.arange(len(source)))
+  return {int(image[0, 0, 0]): int(label) for image, label in zip(batch["image"], batch["label"])}
+
+
+def test_a_failed_overwrite_keeps_the_old_dataset_and_a_good_one_swaps_it(tmp_path,
+                                                                         monkeypatch):
+  for i in range(4):
+    _png(str(tmp_path / "src" / f"{i}.png"), value=10)
+  data = str(tmp_path / "data")
+  first = image_folder.convert(str(tmp_path / "src"), "mine", _options(test_fraction=0.0), data)
+  for i in range(4):
+    _png(str(tmp_path / "src" / f"{i}.png"), value=200)
+
+  def full_disk(*args, **kwargs):
+    raise RuntimeError("write() failed: No space left on device")
+  monkeypatch.setattr(image_folder, "_write_split", full_disk)
+  with pytest.raises(UserError, match="failed .*No space left.*existing dataset is unchanged"):
+    image_folder.convert(str(tmp_path / "src"), "mine", _options(test_fraction=0.0), data,
+                         overwrite=True)
+  assert sources.open("mine", "train", data)[0]["image"][0, 0, 0] == 10
+  monkeypatch.undo()
+  image_folder.convert(str(tmp_path / "src"), "mine", _options(test_fraction=0.0), data,
+                       overwrite=True)
+  assert sources.open("mine", "train", data)[0]["image"][0, 0, 0] == 200
+  assert sorted(os.listdir(data)) == [".mine.lock", "mine"] and first["path"]
+
+
+def test_a_second_writer_is_refused_and_killed_writers_staging_is_removed(tmp_path):
+  from jaxgan.data import staging
+  data = str(tmp_path / "data")
+  os.makedirs(data)
+  dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                        capture_output=True, text=True).stdout.split()[0]
+  leftover = tmp_path / "data" / ".mine-staging-abc"
+  os.makedirs(leftover)
+  (leftover / staging.OWNER_FILE).write_text(f"{__import__('socket').gethostname()} {dead}\n")
+  for i in range(2):
+    _png(str(tmp_path / "src" / f"{i}.png"))
+  with staging.writer(data, "mine"):
+    assert not leftover.exists()
+    with pytest.raises(UserError, match="another process is writing dataset 'mine'"):
+      image_folder.convert(str(tmp_path / "src"), "mine", _options(test_fraction=0.0), data)
+
+
+def test_sixteen_bit_exif_alpha_and_odd_names_convert_as_seen(tmp_path):
+  src = tmp_path / "src"
+  os.makedirs(src)
+  Image.fromarray(np.full((20, 20), 32768, np.uint16)).save(src / "deep.png")
+  upright = np.zeros((20, 30, 3), np.uint8)   # Landscape, stored as portrait + Orientation 6.
+  upright[:, :15] = 255
+  exif = Image.Exif()
+  exif[0x0112] = 6
+  Image.fromarray(np.rot90(upright, 1).copy()).save(src / "phone.jpg", exif=exif, quality=100)
+  rgba = np.zeros((20, 20, 4), np.uint8)
+  rgba[..., :3] = 200   # Hidden colour under fully transparent pixels.
+  Image.fromarray(rgba, "RGBA").save(src / "clear.png")
+  os.rename(src / "clear.png", os.fsdecode(bytes(src / "caf") + b"\xe9\n.png"))
+  summary = image_folder.convert(str(src), "odd", _options(test_fraction=0.0, size=10), str(
+      tmp_path / "data"))
+  assert summary["counts"] == {"train": 3} and summary["transparent"] == 1
+  images = sources.open("odd", "train", str(tmp_path / "data")).batch(np.arange(3))["image"]
+  by_name = dict(zip(sorted(os.listdir(src)), images))   # Written in path order.
+  assert 126 <= by_name["deep.png"].min() <= by_name["deep.png"].max() <= 129
+  phone = by_name["phone.jpg"][..., 0].astype(int)
+  assert phone[:, :3].mean() > 200 and phone[:, -3:].mean() < 50   # White left half, upright.
+  assert by_name[os.fsdecode(b"caf\xe9\n.png")].max() == 0          # Onto black.
+  printed = image_folder.summary_lines(summary)
+  assert "composited onto black" in printed and len(printed.splitlines()) == 2
+
+
+def test_empty_and_macosx_folders_are_no_class_and_train_test_folders_are_the_split(tmp_path):
+  src = tmp_path / "src"
+  for c, name in enumerate(["a", "c"]):
+    for i in range(3):
+      _png(str(src / name / f"{i}.png"), value=50 * c)
+  os.makedirs(src / "b_empty")
+  _png(str(src / "__MACOSX" / "a" / "._0.png"), value=99)
+  (src / "d_junk").mkdir()
+  (src / "d_junk" / "notes.txt").write_text("x")
+  summary = image_folder.convert(str(src), "cls", _options(test_fraction=0.0), str(tmp_path))
+  assert summary["classes"] == ["a", "c"] and set(summary["ignored"]) == {"b_empty", "d_junk"}
+  assert _labels_by_value("cls", str(tmp_path)) == {0: 0, 50: 1}
+  split = tmp_path / "split"
+  for part, count in (("train", 4), ("test", 2)):
+    for c, name in enumerate(["cat", "dog"]):
+      for i in range(count):
+        _png(str(split / part / name / f"{i}.png"), value=50 * c)
+  summary = image_folder.convert(str(split), "pre", _options(), str(tmp_path))
+  assert summary["presplit"] and summary["classes"] == ["cat", "dog"]
+  assert summary["counts"] == {"train": 8, "test": 4}
+  os.makedirs(split / "val" / "cat")
+  _png(str(split / "val" / "cat" / "0.png"))
+  with pytest.raises(UserError, match="merge the others into train/ or test/"):
+    image_folder.convert(str(split), "pre2", _options(), str(tmp_path))

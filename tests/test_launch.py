@@ -178,3 +178,11 @@ def test_tpu_runs_the_command_on_every_worker():
   assert remote == [
       "--command=cd ~/jaxgan && python -m jaxgan.main --config=experiments/dcgan_mnist.py "
       "--workdir=runs/dcgan_mnist --config.seed=3"]
+
+
+@pytest.mark.parametrize("flag, wanted", [
+    (["--nodes", "2"], "write --nodes=N"), (["--node=2"], "write --nodes=N"),
+    (["--gpus_per_node=4"], "write --gpus-per-node=G"), (["--time", "1:00:00"], "write --time="),
+])
+def test_a_launcher_flag_without_equals_or_misspelt_is_refused(flag, wanted):
+  one_line_error(launch("slurm", "dcgan_mnist", "--dry-run", *flag), wanted)

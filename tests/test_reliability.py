@@ -177,6 +177,21 @@ def test_resume_refuses_a_change_that_would_corrupt_the_run(run, field, value, s
   assert json.load(open(os.path.join(run, "config.json")))["num_steps"] == 6  # Not rewritten.
 
 
+@pytest.mark.parametrize("field, value, said", [
+    ("batch_size", 16, "global batch of 16 examples per step but .* trained with 8"),
+    ("seed", 1, r"config.seed=1 but .* trained with seed 0"),
+])
+def test_without_config_json_the_checkpoints_data_record_refuses_a_change(run, field, value,
+                                                                          said):
+  os.remove(os.path.join(run, "config.json"))
+  config = tiny.get_config()
+  config.num_steps = 8
+  config[field] = value
+  with pytest.raises(UserError, match=said + ".*data record says.*set config." + field):
+    train.train_and_evaluate(config, run)
+  assert _steps(run) == [3, 6] and not os.path.exists(os.path.join(run, "config.json"))
+
+
 def test_the_resume_check_is_generic_and_kinds_can_extend_it():
   saved = {"batch_size": 16, "num_steps": 50, "optim": {"g_lr": 1e-4, "n_dis": 1},
            "data": {"image_shape": [28, 28, 1], "data_dir": "/a"}, "eval": {"x": 1},
@@ -418,3 +433,100 @@ def test_inference_on_a_workdir_without_checkpoints_creates_nothing(tiny_config,
   with pytest.raises(UserError, match="no checkpoints in .*train first"):
     train.evaluate(tiny_config, str(tmp_path / "typo"))
   assert not (tmp_path / "typo").exists()
+
+
+# ----------------------------------------------------------------------------- reading modes
+
+def test_a_second_sample_call_replaces_the_folder_whole(run):
+  config = tiny.get_config()
+  config.sample.num_images = 12
+  first = train.sample(config, run)
+  config.sample.num_images = 4
+  config.sample.use_ema = False
+  again = train.sample(config, run)
+  assert again == first
+  pngs = sorted(n for n in os.listdir(again) if n.endswith(".png"))
+  assert pngs == ["000000.png", "000001.png", "000002.png", "000003.png", "grid.png"]
+  assert json.load(open(os.path.join(again, "info.json")))["num_images"] == 4
+  assert not [n for n in os.listdir(os.path.dirname(again)) if "staging" in n]
+
+
+def test_a_second_eval_keeps_the_first_ones_numbers(run, monkeypatch):
+  train.write_evaluation(run, 6, {"fid[lenet-mnist]/ema": 5.0})
+  train.write_evaluation(run, 6, {"fid[inception]/ema": 50.0})
+  saved = json.load(open(train.evaluation_path(run, 6)))
+  assert saved == {"step": 6, "fid[lenet-mnist]/ema": 5.0, "fid[inception]/ema": 50.0}
+
+
+def test_eval_and_sample_take_the_runs_data_fields_or_refuse_a_flag_that_differs(run):
+  saved = json.load(open(os.path.join(run, "config.json")))
+  saved["data"]["split"] = "test"
+  json.dump(saved, open(os.path.join(run, "config.json"), "w"))
+  config = tiny.get_config()
+  assert workdir.adopt_run_data_fields(config, run) == ["data.split=test"]
+  assert config.data.split == "test"
+  config = tiny.get_config()
+  with pytest.raises(UserError, match="config.data.split=train but the run .* was trained "
+                                      "with test .*leave the flag out"):
+    workdir.adopt_run_data_fields(config, run, explicit=("data.split",))
+
+
+def test_a_read_only_workdir_is_refused_before_any_compute(run, monkeypatch):
+  real_open = open
+
+  def read_only(path, *args, **kwargs):
+    if ".write_probe_" in str(path):
+      raise OSError(errno.EROFS, "Read-only file system")
+    return real_open(path, *args, **kwargs)
+  monkeypatch.setattr("builtins.open", read_only)
+  monkeypatch.setattr(experiment, "build", lambda *a: pytest.fail("built before the check"))
+  with pytest.raises(UserError, match="cannot be written .*Read-only file system.*copy the "
+                                      "run to a writable directory"):
+    train.sample(tiny.get_config(), run)
+
+
+def test_a_reader_takes_only_complete_steps_and_never_advises_deleting_one(run):
+  os.remove(os.path.join(checkpoint_files.step_dir(os.path.join(run, "checkpoints"), 6),
+                         checkpoint_files.CHECKSUM_FILE))   # As while it is being written.
+  reader = checkpoint.Checkpointer(run, create=False)
+  assert reader.latest_complete_step() == 3
+  assert "delete" not in reader._fallback(3) and "run the command again" in reader._fallback(3)
+  reader.close()
+
+
+def test_one_line_escapes_newlines_and_bytes_that_are_not_utf8():
+  from jaxgan.errors import one_line
+  name = os.fsdecode(b"caf\xe9\nx.png")
+  assert one_line(f"{name} is broken") == "caf\\xe9\\nx.png is broken"
+
+
+@pytest.mark.parametrize("body, message", [
+    ("def get_config():\n  return {'kind': 'gan'}\n", "returned dict, not an ml_collections"),
+    ("import ml_collections\ndef get_config():\n  return ml_collections.ConfigDict({'a': 1})\n",
+     "has no field `kind`"),
+    ("def get_config():\n  return {}['seed']\n", "get_config() failed (KeyError: 'seed')"),
+    ("x = 1\n", "defines no get_config()"),
+    ("def get_config():\n  pass\n", "returned NoneType"),
+])
+def test_experiment_files_that_do_not_give_a_config_are_one_line(body, message, tmp_path):
+  path = tmp_path / "mine.py"
+  path.write_text(body)
+  _one_line(_cli(f"--config={path}", f"--workdir={tmp_path / 'w'}"), message)
+
+
+def test_a_sweep_rate_list_of_another_length_is_named_on_resume():
+  saved = {"sweep": {"d_lr": [1e-4, 2e-4]}}
+  workdir.check_resume(saved, {"sweep": {"d_lr": [1e-4, 3e-4]}}, "W", 4)   # Values may change.
+  with pytest.raises(UserError, match="config.sweep.d_lr has 3 values but the run in W "
+                                      r"\(checkpoint 4\) was trained with 2"):
+    workdir.check_resume(saved, {"sweep": {"d_lr": [1e-4, 2e-4, 3e-4]}}, "W", 4)
+
+
+def test_a_step_that_does_not_fit_is_refused_with_a_batch_size_that_does(tiny_config, tmp_path,
+                                                                        monkeypatch):
+  from jaxgan import memory
+  monkeypatch.setattr(memory, "available_bytes", lambda device: 3_000_000)
+  with pytest.raises(UserError, match=r"config.batch_size=8: the training step needs about "
+                                      r".* per device on cpu but 3.0 MB is free; "):
+    train.train_and_evaluate(tiny_config, str(tmp_path / "run"))
+  assert not os.path.exists(os.path.join(tmp_path, "run", "checkpoints", "1"))

@@ -30,9 +30,8 @@ import dataclasses
 import functools
 import hashlib
 import os
-import shutil
+import shlex
 import sys
-import tempfile
 from typing import Callable, Iterable, Iterator, Mapping
 
 from array_record.python import array_record_module
@@ -42,13 +41,17 @@ from absl import app
 from absl import flags
 from absl import logging
 from PIL import Image
+from PIL import ImageOps
 
 from jaxgan.data import sources
+from jaxgan.data import staging
 from jaxgan.errors import UserError
+from jaxgan.errors import one_line
 
 VERSION = "1.0.0"
 SHARD_BYTES = 256 << 20     # Per array_record file.
 SMALL_CHOICES = ("refuse", "upscale", "skip")
+BACKGROUNDS = {"black": (0, 0, 0, 255), "white": (255, 255, 255, 255)}
 
 
 @dataclasses.dataclass
@@ -57,6 +60,7 @@ class Options:
   channels: int = 3
   test_fraction: float = 0.1
   small: str = "refuse"
+  background: str = "black"    # What transparent pixels are composited onto.
 
 
 @dataclasses.dataclass
@@ -65,6 +69,8 @@ class Found:
   images: dict          # relative path -> label (-1 without classes)
   classes: list
   skipped: list         # relative paths of files that are not images, or left out
+  split_of: dict = dataclasses.field(default_factory=dict)  # path -> split, if pre-split
+  empty: list = dataclasses.field(default_factory=list)     # class folders without files
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -83,35 +89,35 @@ def write_dataset(name: str, data_dir: str, features: Mapping[str, tfds.features
 
   The shards are written here with array_record's writer (one record per example, as TFDS
   writes them) and TFDS writes the metadata: TFDS's own builder would hold everything past
-  1 GB in a buffer that needs TensorFlow to spill. All goes into a staging folder renamed into
-  place at the end, so a crash leaves no half dataset under `name`.
+  1 GB in a buffer that needs TensorFlow to spill. All goes into a staging folder swapped into
+  place at the end (data/staging.py), so a crash or a full disk leaves no half dataset under
+  `name` and an existing one is replaced only by a complete one.
   """
   target = os.path.join(data_dir, name, VERSION)
-  if os.path.exists(target):
-    if not overwrite:
-      raise UserError(f"{target} exists; pass --overwrite to replace it or choose another "
-                      f"--name")
-    shutil.rmtree(target)
   try:
     os.makedirs(data_dir, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".{name}-staging-", dir=data_dir)
-  except OSError as error:
-    raise UserError(f"cannot write in --data_dir={data_dir} ({error.strerror}); choose a "
-                    f"writable directory") from None
-  try:
-    version_dir = os.path.join(staging, name, VERSION)
-    os.makedirs(version_dir)
-    feature_dict = tfds.features.FeaturesDict(dict(features))
-    split_infos = [info for split, make in splits.items()
-                   if (info := _write_split(version_dir, name, split, feature_dict, make()))]
-    tfds.folder_dataset.write_metadata(
-        data_dir=version_dir, features=feature_dict, split_infos=split_infos, check_data=False,
-        description=description, metadata=tfds.core.MetadataDict(metadata or {}),
-        disable_shuffling=True)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    os.rename(version_dir, target)
-  finally:
-    shutil.rmtree(staging, ignore_errors=True)
+    with staging.writer(data_dir, name) as folder:
+      if os.path.exists(target) and not overwrite:
+        raise UserError(f"{target} exists; pass --overwrite to replace it or choose another "
+                        f"--name")
+      version_dir = os.path.join(folder, name, VERSION)
+      os.makedirs(version_dir)
+      feature_dict = tfds.features.FeaturesDict(dict(features))
+      split_infos = [info for split, make in splits.items()
+                     if (info := _write_split(version_dir, name, split, feature_dict, make()))]
+      tfds.folder_dataset.write_metadata(
+          data_dir=version_dir, features=feature_dict, split_infos=split_infos,
+          check_data=False, description=description,
+          metadata=tfds.core.MetadataDict(metadata or {}), disable_shuffling=True)
+      if os.path.exists(target) and not overwrite:   # Written meanwhile by another tool.
+        raise UserError(f"{target} appeared while converting; pass --overwrite to replace it "
+                        f"or choose another --name")
+      staging.put_in_place(version_dir, target, folder)
+  except (OSError, RuntimeError) as error:   # array_record reports a failed write as RuntimeError.
+    kept = "the existing dataset is unchanged" if os.path.exists(target) else "nothing was kept"
+    reason = getattr(error, "strerror", None) or " ".join(str(error).split())[:200]
+    raise UserError(f"writing dataset {name!r} in {data_dir} failed ({reason}); {kept}; free "
+                    f"space or choose another --data_dir, then run the command again") from None
   return target
 
 
@@ -140,35 +146,73 @@ def _write_split(directory: str, name: str, split: str, feature_dict, examples: 
 
 
 # -- reading the folder -------------------------------------------------------------------------
+IGNORED_FOLDERS = ("__MACOSX",)     # Resource forks a macOS zip adds beside the real files.
+SPLIT_FOLDERS = {"train": "train", "test": "test", "val": "test", "validation": "test"}
+
+
 def _walk(root: str) -> list[str]:
   found = []
   for directory, subdirs, files in os.walk(root):
-    subdirs.sort()
+    subdirs[:] = sorted(d for d in subdirs if d not in IGNORED_FOLDERS)
     found.extend(os.path.relpath(os.path.join(directory, f), root) for f in sorted(files))
   return found
 
 
+def _folders(root: str) -> list[str]:
+  """Subfolders that can hold images: not hidden, not __MACOSX."""
+  return [e for e in sorted(os.listdir(root)) if os.path.isdir(os.path.join(root, e))
+          and not e.startswith(".") and e not in IGNORED_FOLDERS]
+
+
+def shown(path: str) -> str:
+  """A path as it can be printed on one line, whatever bytes its name holds."""
+  return one_line(path)
+
+
+def _classes_of(root: str, files: list[str], prefix: str = "") -> tuple[list[str], list[str]]:
+  """(class folders under root/prefix holding at least one file, empty ones left out)."""
+  folders = _folders(os.path.join(root, prefix) if prefix else root)
+  tops = {f[len(prefix):].split(os.sep)[0] for f in files
+          if f.startswith(prefix) and os.sep in f[len(prefix):]}
+  return [c for c in folders if c in tops], [c for c in folders if c not in tops]
+
+
 def find_images(root: str) -> Found:
   """Classes from subfolders; every file under them (or under `root` if flat) is a candidate
-  image, checked when it is read."""
+  image, checked when it is read. A folder whose subfolders are `train` and `test` (or `val`)
+  is taken as split already: classes are the subfolders of each."""
   if not os.path.isdir(root):
-    raise UserError(f"{root} is not a folder; give the folder of images to convert")
-  entries = sorted(os.listdir(root))
-  classes = [e for e in entries if os.path.isdir(os.path.join(root, e)) and not e.startswith(".")]
+    raise UserError(f"{shown(root)} is not a folder; give the folder of images to convert")
   files = _walk(root)
   if not files:
-    raise UserError(f"{root} is empty: no files to convert (put images in it, or one "
+    raise UserError(f"{shown(root)} is empty: no files to convert (put images in it, or one "
                     f"subfolder of images per class)")
-  if not classes:
-    return Found({f: -1 for f in files}, [], [])
-  images, skipped = {}, []
+  tops = _folders(root)
+  presplit = "train" in tops and len(tops) > 1 and set(tops) <= set(SPLIT_FOLDERS)
+  if presplit and len(tops) > 2:
+    raise UserError(f"{shown(root)} has folders {tops}: jaxgan writes one train and one test "
+                    f"split; merge the others into train/ or test/ and convert again")
+  prefixes = [t + os.sep for t in tops] if presplit else [""]
+  classes, empty = [], []
+  for prefix in prefixes:
+    found, none = _classes_of(root, files, prefix)
+    classes = sorted(set(classes) | set(found))
+    empty += [prefix + e for e in none]
+  empty = [e for e in empty if e.split(os.sep)[-1] not in classes]
+  images, skipped, split_of = {}, [], {}
   for path in files:
-    top = path.split(os.sep)[0]
-    if top in classes and os.sep in path:
-      images[path] = classes.index(top)
-    else:
+    prefix = path.split(os.sep)[0] + os.sep if presplit else ""
+    if presplit and prefix not in prefixes:
+      skipped.append(path)   # Beside the split folders.
+      continue
+    inner = path[len(prefix):]
+    if classes and not (inner.split(os.sep)[0] in classes and os.sep in inner):
       skipped.append(path)   # Beside the class folders, or under a hidden one.
-  return Found(images, classes, skipped)
+      continue
+    images[path] = classes.index(inner.split(os.sep)[0]) if classes else -1
+    if presplit:
+      split_of[path] = SPLIT_FOLDERS[prefix[:-1]]
+  return Found(images, classes, skipped, split_of, empty)
 
 
 def _stem(path: str) -> str:
@@ -176,22 +220,45 @@ def _stem(path: str) -> str:
 
 
 def in_test(path: str, test_fraction: float) -> bool:
-  digest = hashlib.sha256(path.replace(os.sep, "/").encode()).digest()
+  digest = hashlib.sha256(os.fsencode(path.replace(os.sep, "/"))).digest()
   return int.from_bytes(digest[:8], "big") / 2**64 < test_fraction
 
 
 def read_image(path: str) -> Image.Image | None:
-  """The decoded image, or None if Pillow cannot read it as one."""
+  """The decoded image turned as its EXIF orientation says (a phone photo stands upright), or
+  None if Pillow cannot read it as one."""
   try:
     with Image.open(path) as image:
       image.load()
-      return image.copy()
-  except (OSError, ValueError, Image.DecompressionBombError):
+      return ImageOps.exif_transpose(image)
+  except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
     return None
 
 
+def has_alpha(image: Image.Image) -> bool:
+  return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+  """A 16-bit or float grayscale image scaled (not clipped) to 8 bits."""
+  pixels = np.asarray(image).astype(np.float64)
+  if image.mode == "F":
+    top = 1.0 if pixels.size and pixels.max() <= 1.0 else 255.0
+  else:   # I;16* holds 0..65535; a 16-bit PNG may open as I in other Pillow versions.
+    sixteen = image.mode.startswith("I;16") or (pixels.size and pixels.max() > 255)
+    top = 65535.0 if sixteen else 255.0
+  return Image.fromarray(np.clip(np.rint(pixels * (255 / top)), 0, 255).astype(np.uint8), "L")
+
+
 def to_array(image: Image.Image, path: str, options: Options) -> np.ndarray | None:
-  """uint8 [size, size, channels]: shorter side resized, centre crop. None: skip it."""
+  """uint8 [size, size, channels]: transparent pixels composited onto --background, shorter
+  side resized, centre crop. None: skip it."""
+  if image.mode.startswith("I") or image.mode == "F":
+    image = _eight_bit(image)
+  if has_alpha(image):
+    rgba = image.convert("RGBA")
+    image = Image.alpha_composite(Image.new("RGBA", rgba.size, BACKGROUNDS[options.background]),
+                                  rgba)
   image = image.convert("RGB" if options.channels == 3 else "L")
   width, height = image.size
   size = options.size
@@ -199,7 +266,7 @@ def to_array(image: Image.Image, path: str, options: Options) -> np.ndarray | No
     if options.small == "skip":
       return None
     if options.small == "refuse":
-      raise UserError(f"{path} is {width}x{height}, smaller than --size={size}; pass "
+      raise UserError(f"{shown(path)} is {width}x{height}, smaller than --size={size}; pass "
                       f"--small=upscale to enlarge such images, --small=skip to leave them out, "
                       f"or a smaller --size")
   scale = size / min(width, height)
@@ -216,7 +283,7 @@ def header_size(path: str) -> tuple[int, int] | None:
   try:
     with Image.open(path) as image:
       return image.size
-  except (OSError, ValueError, Image.DecompressionBombError):
+  except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
     return None
 
 
@@ -230,9 +297,23 @@ class Converter:
     self.skipped = list(self.found.skipped)
     self.partners = self._match() if paired_with else {}
     self.splits = {"train": [], "test": []}
-    for rel in sorted(self.found.images):
-      if self._usable(rel):
-        self.splits["test" if in_test(rel, options.test_fraction) else "train"].append(rel)
+    self.transparent = 0    # Images whose transparent pixels were composited.
+    usable = [rel for rel in sorted(self.found.images) if self._usable(rel)]
+    for rel in usable:
+      split = self.found.split_of.get(rel) or (
+          "test" if in_test(rel, options.test_fraction) else "train")
+      self.splits[split].append(rel)
+    self._drop_classes_without_images(usable)
+
+  def _drop_classes_without_images(self, usable: list[str]) -> None:
+    """A class folder with no usable image is no class: it would shift every later label."""
+    kept = sorted({self.found.images[rel] for rel in usable} - {-1})
+    if not self.found.classes or len(kept) == len(self.found.classes):
+      return
+    self.found.empty += [c for i, c in enumerate(self.found.classes) if i not in kept]
+    new_label = {old: new for new, old in enumerate(kept)}
+    self.found.images = {rel: new_label.get(label, -1) for rel, label in self.found.images.items()}
+    self.found.classes = [self.found.classes[i] for i in kept]
 
   def _match(self) -> dict[str, str]:
     if not os.path.isdir(self.paired_with):
@@ -280,7 +361,10 @@ class Converter:
 
   def _array(self, root: str, rel: str) -> np.ndarray | None:
     image = read_image(os.path.join(root, rel))
-    return None if image is None else to_array(image, os.path.join(root, rel), self.options)
+    if image is None:
+      return None
+    self.transparent += has_alpha(image)
+    return to_array(image, os.path.join(root, rel), self.options)
 
   def examples(self, split: str) -> Iterator[dict]:
     """Example dicts of `split` in path order; a file whose data (past a good header) does not
@@ -315,26 +399,34 @@ def convert(root: str, name: str, options: Options, data_dir: str = "", paired_w
                     f"3, 0 <= test_fraction < 1")
   if options.small not in SMALL_CHOICES:
     raise UserError(f"--small={options.small!r}: choose one of {SMALL_CHOICES}")
+  if options.background not in BACKGROUNDS:
+    raise UserError(f"--background={options.background!r}: choose one of {sorted(BACKGROUNDS)}")
   directory = sources.checked_data_dir(data_dir, writing=True)
   converter = Converter(root, options, paired_with)
   if not converter.splits["train"]:
-    raise UserError(f"{root} has no PNG/JPEG/WebP image Pillow can read for the train split "
-                    f"({len(converter.skipped)} files skipped, e.g. {converter.skipped[:1]}); "
-                    f"nothing was written")
+    raise UserError(f"{shown(root)} has no PNG/JPEG/WebP image Pillow can read for the train "
+                    f"split ({len(converter.skipped)} files skipped, e.g. "
+                    f"{[shown(p) for p in converter.skipped[:1]]}); nothing was written")
   # TFDS writes no empty split: a test_fraction too small for the folder gives train only.
   splits = {split: functools.partial(converter.examples, split)
             for split, paths in converter.splits.items() if paths}
-  metadata = {"classes": converter.found.classes, "source_folder": os.path.abspath(root),
-              "paired_with": os.path.abspath(paired_with) if paired_with else "",
+  presplit = bool(converter.found.split_of)
+  # The metadata is JSON: names that are not UTF-8 are stored as they print.
+  metadata = {"classes": [shown(c) for c in converter.found.classes],
+              "source_folder": shown(os.path.abspath(root)),
+              "paired_with": shown(os.path.abspath(paired_with)) if paired_with else "",
               "size": options.size, "channels": options.channels, "small": options.small,
-              "test_fraction": options.test_fraction}
+              "test_fraction": None if presplit else options.test_fraction,
+              "split_by": "folders" if presplit else "hash", "background": options.background}
   written = write_dataset(name, directory, converter.features(), splits, metadata, overwrite,
-                          description=f"Images from {os.path.abspath(root)} "
+                          description=f"Images from {shown(os.path.abspath(root))} "
                                       f"(jaxgan.data.image_folder).")
   counts = {split: tfds.builder_from_directory(written).info.splits[split].num_examples
             for split in splits}
   return {"name": name, "path": written, "counts": counts, "classes": converter.found.classes,
-          "skipped": sorted(set(converter.skipped)),
+          "skipped": sorted(set(converter.skipped)), "ignored": converter.found.empty,
+          "presplit": presplit, "transparent": converter.transparent,
+          "background": options.background,
           "shape": (options.size, options.size, options.channels)}
 
 
@@ -357,7 +449,10 @@ def define_flags() -> None:
   flags.DEFINE_float("test_fraction", 0.1, "Share of the files put in the test split.")
   flags.DEFINE_enum("small", "refuse", SMALL_CHOICES, "What to do with images under --size.")
   flags.DEFINE_string("paired_with", "", "A second folder: paired source/target records.")
-  flags.DEFINE_bool("overwrite", False, "Replace a dataset of the same name.")
+  flags.DEFINE_bool("overwrite", False, "Replace a dataset of the same name (swapped in once "
+                    "the new one is complete).")
+  flags.DEFINE_enum("background", "black", sorted(BACKGROUNDS),
+                    "What transparent pixels (PNG/WebP alpha) are composited onto.")
 
 
 def main(argv):
@@ -371,20 +466,32 @@ def main(argv):
     if not f.name:
       raise UserError("--name is required: the dataset name to train with "
                       "(--config.data.name=NAME)")
-    summary = convert(argv[1], f.name, Options(f.size, f.channels, f.test_fraction, f.small),
+    summary = convert(argv[1], f.name, Options(f.size, f.channels, f.test_fraction, f.small,
+                                               f.background),
                       f.data_dir, f.paired_with, f.overwrite)
   except UserError as error:
-    print(f"jaxgan: error: {error}", file=sys.stderr)
+    print(f"jaxgan: error: {one_line(str(error))}", file=sys.stderr)
     sys.exit(1)
+  print(summary_lines(summary))
+
+
+def summary_lines(summary: dict) -> str:
+  """What was written and the flags to train on it, quoted so they paste into a shell."""
+  skipped, ignored = summary["skipped"], summary["ignored"]
   shape = "(" + ",".join(map(str, summary["shape"])) + ")"
-  skipped = summary["skipped"]
-  print(f"wrote {summary['name']} to {summary['path']}: "
-        + ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
-        + (f"; {len(summary['classes'])} classes {summary['classes']}"
-           if summary["classes"] else "")
-        + (f"; skipped {len(skipped)} files that are not usable images (e.g. {skipped[0]})"
-           if skipped else ""))
-  print(f"train with: --config.data.name={summary['name']} --config.data.image_shape={shape}")
+  classes = [shown(c) for c in summary["classes"]]
+  text = (f"wrote {summary['name']} to {summary['path']}: "
+          + ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
+          + (" (split by its train/ and test/ folders)" if summary["presplit"] else "")
+          + (f"; {len(classes)} classes {classes}" if classes else "")
+          + (f"; ignored folders without images {[shown(c) for c in ignored]}" if ignored else "")
+          + (f"; skipped {len(skipped)} files that are not usable images (e.g. "
+             f"{shown(skipped[0])})" if skipped else "")
+          + (f"; {summary['transparent']} images with transparency composited onto "
+             f"{summary['background']} (--background to change)"
+             if summary["transparent"] else ""))
+  flags_ = [f"--config.data.name={summary['name']}", f"--config.data.image_shape={shape}"]
+  return text + "\ntrain with: " + " ".join(shlex.quote(f) for f in flags_)
 
 
 if __name__ == "__main__":

@@ -94,12 +94,28 @@ class _LocalBatches:
     return np.sort(np.asarray(chosen, np.int64))  # Sorted: array_record reads them faster.
 
 
+def check_range(stream: spec.Stream, name: str, values: np.ndarray) -> None:
+  """One UserError line for a value outside [0, feature.below): a label the model has no class
+  for would become an all-zero one-hot vector, without a word."""
+  below = stream.features[name].below
+  if below is None or not np.size(values):
+    return
+  low, high = int(np.min(values)), int(np.max(values))
+  if low < 0 or high >= below:
+    raise UserError(f"config.{stream.features[name].below_field}={below} but {stream.dataset} "
+                    f"(split {stream.split!r}) has {name} {high if high >= below else low}; "
+                    f"set --config.{stream.features[name].below_field}={max(high + 1, below)} "
+                    f"(one class per {name} value 0..{high}), or choose another dataset")
+
+
 class _Read:
-  def __init__(self, source, names):
-    self.source, self.names = source, tuple(names)
+  def __init__(self, stream: spec.Stream, source):
+    self.stream, self.source, self.names = stream, source, tuple(stream.features)
 
   def __call__(self, indices: np.ndarray) -> dict[str, np.ndarray]:
     batch = self.source.batch(indices)
+    for name in self.names:   # Where a whole split was not checked up front.
+      check_range(self.stream, name, np.asarray(batch[name]))
     return {name: preprocess(np.asarray(batch[name])) for name in self.names}
 
 
@@ -123,7 +139,7 @@ class StreamIterator:
     self._indices = _LocalBatches(len(source), global_batch, local, process_index * local,
                                   _shuffle_seed(seed))
     dataset = (grain.MapDataset.range(sys.maxsize)
-               .map(self._indices).map(_Read(source, stream.features)))
+               .map(self._indices).map(_Read(stream, source)))
     options = grain.ReadOptions(num_threads=read_threads, prefetch_buffer_size=prefetch)
     self._dataset = dataset.to_iter_dataset(options)
     self._iterator = iter(self._dataset)
@@ -165,5 +181,9 @@ def make_iterator(stream: spec.Stream, seed: int, process_index: int = 0,
     arrays = sources.load_split(stream.dataset, stream.split, stream.data_dir)
     source = records.ArraySource({k: arrays[k] for k in stream.features if k in arrays},
                                  stream.dataset)
+  if isinstance(source, records.ArraySource):   # In memory: check every value now.
+    for name, feature in stream.features.items():
+      if feature.below is not None:
+        check_range(stream, name, source.arrays[name])
   return StreamIterator(stream, source, seed + stream.seed_offset, process_index,
                         process_count)

@@ -7,6 +7,7 @@ features, which needs no TensorFlow, and reads them back with `tfds.data_source`
 
 import hashlib
 import os
+import sys
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -50,6 +51,15 @@ class ShippedMnist(tfds.core.GeneratorBasedBuilder):
         homepage="http://yann.lecun.com/exdb/mnist/",
         disable_shuffling=True,  # Keep the canonical order, so index i is MNIST example i.
     )
+
+  # TFDS's own lines say "Downloading and preparing ... (download: Unknown size)": nothing is
+  # downloaded here, so one line that says what happens replaces them.
+  def _log_download_bytes(self) -> None:
+    print(f"Preparing the MNIST shipped with jaxgan as array_record (once, nothing is "
+          f"downloaded)...", file=sys.stderr)
+
+  def _log_download_done(self) -> None:
+    pass
 
   @classmethod
   def split_arrays(cls, split: str) -> dict[str, np.ndarray]:

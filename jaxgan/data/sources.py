@@ -27,7 +27,6 @@ import functools
 import glob
 import os
 import shutil
-import tempfile
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -36,6 +35,7 @@ from jaxgan.data import mnist_tasks
 from jaxgan.data import moving_mnist
 from jaxgan.data import records
 from jaxgan.data import shipped_mnist
+from jaxgan.data import staging
 from jaxgan.data import stacked_mnist
 from jaxgan.data import synthetic
 from jaxgan.errors import UserError
@@ -62,6 +62,10 @@ _READ_CHUNK = 4096
 
 
 def data_dir(config_data_dir: str = "") -> str:
+  if not config_data_dir and os.environ.get("JAXGAN_DATA_DIR") == "":
+    raise UserError("JAXGAN_DATA_DIR is set but empty (an unset variable in its value?); set "
+                    "it to a directory, or unset it for the default "
+                    f"{DEFAULT_DATA_DIR}")
   return config_data_dir or os.environ.get("JAXGAN_DATA_DIR", DEFAULT_DATA_DIR)
 
 
@@ -99,11 +103,12 @@ def prepare_shipped(name: str, directory: str) -> None:
   if SHIPPED[name](data_dir=directory, file_format="array_record").is_prepared():
     return
   os.makedirs(directory, exist_ok=True)
-  staging = tempfile.mkdtemp(prefix=f".{name}-staging-", dir=directory)
+  staging.remove_abandoned(directory, name)   # Left by a killed preparation.
+  folder = staging.make(directory, name)
   try:
-    builder = SHIPPED[name](data_dir=staging, file_format="array_record")
+    builder = SHIPPED[name](data_dir=folder, file_format="array_record")
     builder.download_and_prepare()
-    target = os.path.join(directory, os.path.relpath(builder.data_dir, staging))
+    target = os.path.join(directory, os.path.relpath(builder.data_dir, folder))
     os.makedirs(os.path.dirname(target), exist_ok=True)
     try:
       os.rename(builder.data_dir, target)
@@ -111,7 +116,7 @@ def prepare_shipped(name: str, directory: str) -> None:
       if not os.path.exists(os.path.join(target, "dataset_info.json")):
         raise
   finally:
-    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @functools.lru_cache(maxsize=1)

@@ -14,6 +14,8 @@ from typing import Mapping
 class Feature:
   shape: tuple
   dtype: str = "uint8"
+  below: int | None = None          # Integer values must lie in [0, below): a label's classes.
+  below_field: str = "model.num_classes"   # The config field that sets `below`.
 
 
 @dataclasses.dataclass(frozen=True)

@@ -45,7 +45,7 @@ class ClassifierExperiment(interface.Experiment):
   def streams(self) -> dict[str, spec.Stream]:
     c = self.config
     features = {"image": spec.Feature(tuple(c.data.image_shape), "uint8"),
-                "label": spec.Feature((), "int32")}
+                "label": spec.Feature((), "int32", below=c.model.num_classes)}
     return {step_lib.STREAM: spec.Stream(c.data.name, c.data.split, features, c.batch_size,
                                          c.data.data_dir)}
 

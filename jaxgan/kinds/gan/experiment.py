@@ -71,7 +71,7 @@ class GANExperiment(interface.Experiment):
     dtype = "float32" if c.data.name in synthetic.MIXTURES else "uint8"
     features = {"image": spec.Feature(self.image_shape, dtype)}
     if c.model.num_classes:
-      features["label"] = spec.Feature((), "int32")
+      features["label"] = spec.Feature((), "int32", below=c.model.num_classes)
     return {step_lib.STREAM: spec.Stream(c.data.name, c.data.split, features,
                                          self.examples_per_step, c.data.data_dir)}
 
