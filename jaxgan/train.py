@@ -312,7 +312,8 @@ def restore_for_inference(config, workdir: str, explicit: tuple = ()):
     logging.warning("Using the run's data fields from %s: %s.",
                     os.path.join(workdir, "config.json"), ", ".join(adopted))
   configs.validate(config, jax.device_count(), jax.process_count())
-  workdir_lib.require_writable(workdir)
+  if os.path.isdir(workdir):   # A missing one is refused below, with what to check.
+    workdir_lib.require_writable(workdir)
   exp = experiment_lib.build(config)
   checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints, create=False)
   step = None if config.sample.checkpoint_step < 0 else config.sample.checkpoint_step
