@@ -41,7 +41,10 @@ def _bytes(tree) -> int:
 
 def check_step_fits(step_fn, state, batch, batch_size: int, field: str = "batch_size") -> None:
   """Compiles `step_fn(state, batch)` and raises the one-line UserError if its planned memory
-  per device exceeds what the device has free."""
+  per device exceeds what the device has free. Single-process runs only: in a multi-process
+  job a refusal on one host alone would leave the others waiting in a collective."""
+  if jax.process_count() > 1:
+    return
   try:
     analysis = step_fn.lower(state, batch).compile().memory_analysis()
   except Exception:   # No analysis on this backend, or lowering needs the real call: skip.

@@ -217,7 +217,7 @@ def _train(config, workdir: str, resume_step: int | None) -> dict:
         if step == start + 1:   # Refuse a step that cannot fit before it runs.
           memory.check_step_fits(step_fn, state, batch, config.batch_size)
         state, metrics = step_fn(state, batch)
-        if step == start + 1:   # The first call compiled: leave that out of the ETA.
+        if step == start + 1 and not progress.disable:   # It compiled: keep that out of the ETA.
           progress.start_t, progress.initial = progress._time(), step  # pylint: disable=protected-access
         checkpointer.poll()  # A background save that failed stops the run here (SaveError).
         pending.append((step, metrics))
