@@ -87,6 +87,20 @@ class Extractor:
     return {name: np.asarray(value)[:n] for name, value in outputs.items()}
 
 
+def cached_json(path: str, compute: Callable[[], dict]) -> dict:
+  """The dict cached at `path`, or `compute()`'s, written there whole by process 0."""
+  if os.path.exists(path):
+    with open(path) as f:
+      return json.load(f)
+  result = compute()
+  if jax.process_index() == 0:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + f".{os.getpid()}.tmp", "w") as f:
+      json.dump(result, f)
+    os.replace(path + f".{os.getpid()}.tmp", path)
+  return result
+
+
 class Accumulator:
   """What the metrics need of a stream of network outputs, and nothing more."""
 
@@ -355,17 +369,10 @@ class Evaluator:
     path = self._cache_path()[:-len(".npz")] + (
         f"-floor-test-n{c.eval.num_samples}-{'_'.join(self.metrics)}-"
         f"kid{c.eval.kid_subsets}x{c.eval.kid_subset_size}.json")
-    if os.path.exists(path):
-      with open(path) as f:
-        return json.load(f)
-    scored = self.evaluate_split("test")
-    result = {"floor/" + key.replace("/test", ""): value for key, value in scored.items()}
-    if jax.process_index() == 0:
-      os.makedirs(os.path.dirname(path), exist_ok=True)
-      with open(path + f".{os.getpid()}.tmp", "w") as f:
-        json.dump(result, f)
-      os.replace(path + f".{os.getpid()}.tmp", path)
-    return result
+    def compute():
+      scored = self.evaluate_split("test")
+      return {"floor/" + key.replace("/test", ""): value for key, value in scored.items()}
+    return cached_json(path, compute)
 
   # -- a real split as the "generator" (FID of test vs train, for reference numbers) --------
   def evaluate_split(self, split: str) -> dict[str, float]:

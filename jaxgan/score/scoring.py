@@ -208,19 +208,12 @@ def _floor(a_in, b_in, metrics, name, eval_config, network, shape, options) -> d
          f"test{num_test}-train{num_train}-{'_'.join(metrics)}-kid{options['kid_subsets']}x"
          f"{options['kid_subset_size']}.json")
   path = os.path.join(_cache_dir(options["cache_dir"], data_dir), key)
-  if os.path.exists(path):
-    with open(path) as f:
-      return json.load(f)
-  values = score(test, train, metrics, name, num_a=num_test, num_b=num_train, floor=False,
-                 note=None, **{k: v for k, v in options.items() if k != "data_dir"},
-                 data_dir=data_dir)
-  result = {f"floor/{k}": v for k, v in values.items() if k not in ("a", "b")}
-  if jax.process_index() == 0:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path + f".{os.getpid()}.tmp", "w") as f:
-      json.dump(result, f)
-    os.replace(path + f".{os.getpid()}.tmp", path)
-  return result
+  def compute():
+    values = score(test, train, metrics, name, num_a=num_test, num_b=num_train, floor=False,
+                   note=None, **{k: v for k, v in options.items() if k != "data_dir"},
+                   data_dir=data_dir)
+    return {f"floor/{k}": v for k, v in values.items() if k not in ("a", "b")}
+  return evaluator.cached_json(path, compute)
 
 
 def print_note(line: str) -> None:
