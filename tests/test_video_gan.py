@@ -60,7 +60,7 @@ def test_network_shapes(name):
   # Shapes by abstract evaluation (nothing compiled); values on the small variant only.
   shape = mm.VARIANTS[name].frame_shape
   m = tiny_kind_config().model
-  generator, image_d, video_d = video_models.build(m, shape)
+  generator, image_d, video_d = video_models.build(m, mm.VARIANTS[name])
   key = jax.random.PRNGKey(0)
 
   def run(z, noise):
@@ -87,7 +87,7 @@ def test_network_shapes(name):
 def test_continuation_conditions_on_the_given_frames():
   m = tiny_kind_config(context_frames=4).model
   shape = mm.VARIANTS["moving_mnist_small"].frame_shape
-  generator, _, _ = video_models.build(m, shape)
+  generator, _, _ = video_models.build(m, mm.VARIANTS["moving_mnist_small"])
   real = mm.MovingMnistSource("moving_mnist_small", "test").batch(range(2))["frames"]
   real = real.astype(np.float32) / 127.5 - 1.0
   z, noise = jnp.zeros((2, m.content_dim)), jax.random.normal(jax.random.PRNGKey(2),

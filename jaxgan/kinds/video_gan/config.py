@@ -16,6 +16,8 @@ from jaxgan.errors import require
 def default_config() -> ml_collections.ConfigDict:
   c = ml_collections.ConfigDict()
   c.model = ml_collections.ConfigDict()
+  c.model.generator = "mocogan"     # mocogan: an image G per frame | sprite: moving sprites.
+  c.model.objects = 0               # sprite: sprites per video; 0: the dataset's digits.
   c.model.content_dim = 50          # z_C, fixed per video (MoCoGAN: 50).
   c.model.noise_dim = 10            # eps(t), the GRU's input per frame (MoCoGAN: 10).
   c.model.motion_dim = 10           # z_M(t), the GRU's width (MoCoGAN: 10).
@@ -50,8 +52,12 @@ def default_config() -> ml_collections.ConfigDict:
   return c
 
 
+def variant(c) -> moving_mnist.Variant:
+  return moving_mnist.VARIANTS[c.data.name]
+
+
 def frame_shape(c) -> tuple:
-  return moving_mnist.VARIANTS[c.data.name].frame_shape
+  return variant(c).frame_shape
 
 
 def validate(c) -> None:
@@ -66,6 +72,14 @@ def validate(c) -> None:
              "must be a positive integer")
   require(m.g_features % 8 == 0, "model.g_features", m.g_features,
            "must be divisible by 8 (each ConvT stage halves it)")
+  require(m.generator in ("mocogan", "sprite"), "model.generator", m.generator,
+          "must be 'mocogan' (an image generator per frame) or 'sprite' (moving sprites)")
+  require(isinstance(m.objects, int) and m.objects >= 0, "model.objects", m.objects,
+          "must be an integer >= 0 (0: one sprite per digit of the dataset)")
+  require(m.generator != "sprite" or not m.context_frames
+          or (m.objects or variant(c).num_digits) == 1, "model.context_frames",
+          m.context_frames, "the sprite generator continues one-digit videos only; use "
+          "moving_mnist_small or --config.model.context_frames=0")
   require(0 <= m.context_frames < t, "model.context_frames", m.context_frames,
            f"must be in [0, {t}) for {c.data.name}'s {t} frames (0: no continuation)")
   require(m.conv_impl in ("auto", "xla", "fast"), "model.conv_impl", m.conv_impl,

@@ -45,7 +45,7 @@ class VideoGANExperiment(interface.Experiment):
 
   @classmethod
   def from_config(cls, config) -> "VideoGANExperiment":
-    generator, image_d, video_d = video_models.build(config.model, config_lib.frame_shape(config))
+    generator, image_d, video_d = video_models.build(config.model, config_lib.variant(config))
     # Schedules run over each network's own updates: D makes n_dis per step.
     return cls(config=config, generator=generator, image_d=image_d, video_d=video_d,
                g_tx=optimizers.make(config.optim, config.optim.g_lr, config.num_steps),

@@ -25,7 +25,9 @@ from typing import Sequence
 import flax.linen as nn
 import jax.numpy as jnp
 
+from jaxgan.data import moving_mnist
 from jaxgan.kinds.video_gan import conv3d
+from jaxgan.kinds.video_gan import sprite_generator
 from jaxgan.models import dcgan
 from jaxgan.models import layers
 from jaxgan.models import spectral
@@ -152,12 +154,19 @@ def d_widths(frame_size: int, base: int) -> tuple[int, ...]:
   return tuple(base * 2 ** i for i in range(stages))
 
 
-def build(model_config, frame_shape) -> tuple[nn.Module, nn.Module, nn.Module]:
-  """(G, D_I, D_V) for clips of `frame_shape` (T, H, W, C) from the kind's model config."""
-  t, h, w, c = frame_shape
+def build(model_config, variant: moving_mnist.Variant) -> tuple[nn.Module, nn.Module, nn.Module]:
+  """(G, D_I, D_V) for clips of the Moving MNIST `variant` from the kind's model config:
+  G is MoCoGAN's (`model.generator="mocogan"`) or the moving sprites ("sprite")."""
+  t, h, w, c = variant.frame_shape
   m = model_config
-  generator = VideoGenerator(num_frames=t, frame_size=h, channels=c, motion_dim=m.motion_dim,
-                             base_features=m.g_features, conv_impl=m.conv_impl)
+  if m.generator == "sprite":
+    generator = sprite_generator.SpriteVideoGenerator(
+        num_frames=t, frame_size=h, channels=c, digit_size=variant.digit_size,
+        objects=m.objects or variant.num_digits, motion_dim=m.motion_dim,
+        base_features=m.g_features, conv_impl=m.conv_impl)
+  else:
+    generator = VideoGenerator(num_frames=t, frame_size=h, channels=c, motion_dim=m.motion_dim,
+                               base_features=m.g_features, conv_impl=m.conv_impl)
   image_d = ImageDiscriminator(widths=d_widths(h, m.d_features),
                                spectral_norm=m.d_spectral_norm, conv_impl=m.conv_impl)
   video_d = VideoDiscriminator(widths=d_widths(h, m.d_features),
