@@ -179,13 +179,13 @@ def test_consistency_and_acd_on_real_videos():
   v = mm.VARIANTS["moving_mnist_small"]
   clips = mm.MovingMnistSource("moving_mnist_small", "test").batch(range(12))
   videos = clips["frames"].astype(np.float32) / 127.5 - 1.0
-  predicted, features = video_metrics.read_frames(videos, v.num_digits, v.digit_size)
+  predicted, features, _ = video_metrics.read_frames(videos, v.num_digits, v.digit_size)
   assert np.mean(predicted[:, 0, 0] == clips["labels"][:, 0]) >= 0.75
   assert video_metrics.content_consistency(predicted).mean() >= 0.75
   mixed = videos.copy()
   mixed[:, 1::2] = videos[::-1, 1::2]  # Every other frame from another video.
-  mixed_predicted, mixed_features = video_metrics.read_frames(mixed, v.num_digits,
-                                                              v.digit_size)
+  mixed_predicted, mixed_features, _ = video_metrics.read_frames(mixed, v.num_digits,
+                                                                 v.digit_size)
   assert (video_metrics.content_consistency(mixed_predicted).mean()
           < video_metrics.content_consistency(predicted).mean())
   assert (video_metrics.average_content_distance(mixed_features).mean()
@@ -193,6 +193,21 @@ def test_consistency_and_acd_on_real_videos():
   still = np.repeat(videos[:, :1], 4, axis=1)
   np.testing.assert_allclose(video_metrics.average_content_distance(
       video_metrics.read_frames(still, 1, v.digit_size)[1]), 0.0, atol=1e-6)
+
+
+def test_first_frame_reading_and_class_accuracy_by_hand():
+  probabilities = np.zeros((2, 3, 1, 10))
+  probabilities[0, :, 0, 4] = 1.0                # Certain: confidence 1, entropy 0.
+  probabilities[1, :, 0, :] = 0.1                # Uniform: confidence 0.1, entropy ln 10.
+  probabilities[1, 0, 0, :2] = [0.5, 0.5]
+  probabilities[1, 0, 0, 2:] = 0.0               # ...but frame 0 is split between 0 and 1.
+  reading = video_metrics.first_frame_reading(probabilities)
+  np.testing.assert_allclose(reading["confidence"], [1.0, 0.5])
+  np.testing.assert_allclose(reading["entropy"], [0.0, np.log(2.0)], atol=1e-12)
+  predicted = np.array([[[3], [3], [5], [3]], [[1], [1], [1], [1]]])
+  np.testing.assert_allclose(video_metrics.class_accuracy(predicted, [[3], [2]]), [0.75, 0.0])
+  two = np.array([[[2, 7], [2, 7]]])
+  np.testing.assert_allclose(video_metrics.class_accuracy(two, [[7, 2]]), [1.0])
 
 
 def test_continuation_quality_of_the_truth_and_of_copy_last():
@@ -245,8 +260,15 @@ def test_evaluator_numbers_and_floor():
   bad = evaluator.evaluate(noise, "noise")
   assert bad["fvd[mmnist-c3d]/noise"] > same["fvd[mmnist-c3d]/train_again"]
   floor = evaluator.floor()
-  assert set(floor) == {"fvd[mmnist-c3d]/real_test", "content_consistency[lenet-mnist]/real_test",
-                        "acd[lenet-mnist]/real_test"}
+  assert set(floor) == {f"{name}[{net}]/real_test" for name, net in (
+      ("fvd", "mmnist-c3d"), ("content_consistency", "lenet-mnist"), ("acd", "lenet-mnist"),
+      ("first_frame_confidence", "lenet-mnist"), ("first_frame_entropy", "lenet-mnist"),
+      ("class_accuracy", "lenet-mnist"))}
+  assert floor["class_accuracy[lenet-mnist]/real_test"] >= 0.75   # Real digits, read.
+  # Asked for digits the videos do not show, the accuracy is low.
+  wrong = evaluator.evaluate(real, "wrong", labels=lambda start, size: (
+      evaluator.real_labels("train", start, size) + 1) % 10)
+  assert wrong["class_accuracy[lenet-mnist]/wrong"] <= 0.25
 
 
 # -- through the loop ----------------------------------------------------------------------

@@ -18,6 +18,8 @@ def default_config() -> ml_collections.ConfigDict:
   c.model = ml_collections.ConfigDict()
   c.model.generator = "mocogan"     # mocogan: an image G per frame | sprite: moving sprites.
   c.model.objects = 0               # sprite: sprites per video; 0: the dataset's digits.
+  c.model.num_classes = 0           # sprite: 10 makes videos of the digit asked for
+                                    # (one-digit data; D_I and D_V get a class projection).
   c.model.content_dim = 50          # z_C, fixed per video (MoCoGAN: 50).
   c.model.noise_dim = 10            # eps(t), the GRU's input per frame (MoCoGAN: 10).
   c.model.motion_dim = 10           # z_M(t), the GRU's width (MoCoGAN: 10).
@@ -80,6 +82,11 @@ def validate(c) -> None:
           or (m.objects or variant(c).num_digits) == 1, "model.context_frames",
           m.context_frames, "the sprite generator continues one-digit videos only; use "
           "moving_mnist_small or --config.model.context_frames=0")
+  require(m.num_classes in (0, 10), "model.num_classes", m.num_classes,
+          "must be 0 (unconditional) or 10 (the digit of a one-digit video)")
+  require(not m.num_classes or (m.generator == "sprite" and variant(c).num_digits == 1),
+          "model.num_classes", m.num_classes, "class-conditional videos need "
+          "--config.model.generator=sprite and one-digit data (moving_mnist_small)")
   require(0 <= m.context_frames < t, "model.context_frames", m.context_frames,
            f"must be in [0, {t}) for {c.data.name}'s {t} frames (0: no continuation)")
   require(m.conv_impl in ("auto", "xla", "fast"), "model.conv_impl", m.conv_impl,

@@ -63,15 +63,17 @@ class VideoGANExperiment(interface.Experiment):
 
   def streams(self) -> dict:
     c = self.config
-    return {"train": spec.Stream(c.data.name, c.data.split,
-                                 {"frames": spec.Feature(self.frame_shape, "uint8")},
-                                 self.examples_per_step, c.data.data_dir)}
+    features = {"frames": spec.Feature(self.frame_shape, "uint8")}
+    if c.model.num_classes:
+      features["labels"] = spec.Feature((1,), "int32")
+    return {"train": spec.Stream(c.data.name, c.data.split, features, self.examples_per_step,
+                                 c.data.data_dir)}
 
   def init(self) -> step_lib.VideoGANState:
     m = self.config.model
     return step_lib.create_state(self.config.seed, self.generator, self.image_d, self.video_d,
                                  self.g_tx, self.d_tx, self.frame_shape, m.content_dim,
-                                 m.noise_dim, m.context_frames)
+                                 m.noise_dim, m.context_frames, m.num_classes)
 
   @property
   def step(self) -> Callable:
@@ -87,15 +89,24 @@ class VideoGANExperiment(interface.Experiment):
   # -- generating ----------------------------------------------------------------------------
   @functools.cached_property
   def generate(self) -> Callable:
-    """jitted (state, z, noise, context, use_ema) -> videos [B, T, H, W, C] in [-1, 1]."""
-    def run(state, z, noise, context, use_ema: bool):
+    """jitted (state, z, noise, context, labels, use_ema) -> videos [B, T, H, W, C] in
+    [-1, 1]."""
+    def run(state, z, noise, context, labels, use_ema: bool):
       params = state.ema_params if use_ema else state.g.params
-      return step_lib.generate(self.generator, params, state.g.collections, z, noise, context)
+      return step_lib.generate(self.generator, params, state.g.collections, z, noise, context,
+                               labels)
     return jax.jit(run, static_argnames="use_ema")
 
   def latents(self, key, num: int):
     m = self.config.model
     return step_lib.latents(key, num, self.frame_shape[0], m.content_dim, m.noise_dim)
+
+  def asked_labels(self, start: int, num: int):
+    """The digits a conditional G is asked for in videos start..start+num: 0-9 in turn
+    ([num] int32), or None when unconditional."""
+    if not self.config.model.num_classes:
+      return None
+    return (np.arange(start, start + num) % self.config.model.num_classes).astype(np.int32)
 
   def real_context(self, split: str, start: int, num: int):
     """The first context_frames frames of real videos start..start+num, or None."""
@@ -108,7 +119,8 @@ class VideoGANExperiment(interface.Experiment):
   def videos(self, state, key, num: int, use_ema: bool, context_start: int = 0):
     z, noise = self.latents(key, num)
     context = self.real_context("test", context_start, num)
-    return np.asarray(jax.device_get(self.generate(state, z, noise, context, use_ema)))
+    labels = self.asked_labels(0, num)
+    return np.asarray(jax.device_get(self.generate(state, z, noise, context, labels, use_ema)))
 
   def visuals(self, state) -> dict:
     c = self.config
@@ -143,8 +155,9 @@ class VideoGANExperiment(interface.Experiment):
     return self.evaluator.floor()
 
   def evaluate(self, state) -> dict[str, float]:
-    """fvd[mmnist-c3d], content_consistency[lenet-mnist], acd[lenet-mnist] of the raw and the
-    EMA generator (and PSNR/SSIM per generated frame in continuation mode, beside the
+    """fvd[mmnist-c3d], content_consistency[lenet-mnist], acd[lenet-mnist], LeNet's confidence
+    and entropy on the first frame (and, conditional, the class accuracy of every frame) of
+    the raw and the EMA generator (and PSNR/SSIM per generated frame in continuation mode, beside the
     copy-last-frame baseline), the floor (real test videos, `.../real_test`) and the
     sample counts."""
     c = self.config
@@ -156,8 +169,12 @@ class VideoGANExperiment(interface.Experiment):
         z, noise = self.latents(jax.random.fold_in(key, start), batch)
         if context is not None and len(context) < batch:  # A fixed shape: one compilation.
           context = np.concatenate([context, np.repeat(context[-1:], batch - len(context), 0)])
-        return np.asarray(self.generate(state, z, noise, context, use_ema))[:size]
-      results.update(self.evaluator.evaluate(generate, tag))
+        labels = self.asked_labels(start, batch)
+        return np.asarray(self.generate(state, z, noise, context, labels, use_ema))[:size]
+      asked = None
+      if c.model.num_classes:
+        asked = lambda start, size: self.asked_labels(start, size)[:, None]
+      results.update(self.evaluator.evaluate(generate, tag, labels=asked))
     if c.video_eval.floor:
       results.update(self._floor)
     return {**results, **self.evaluator.sample_counts()}

@@ -106,7 +106,7 @@ def _lenet():
 def read_frames(videos, num_digits: int, digit_size: int, batch_size: int = 2048):
   """LeNet's reading of every frame of videos [N, T, H, W, 1] in [-1, 1]:
   (sorted predicted digits [N, T, num_digits], frame features [N, T, 256], the mean of the
-  digits' features)."""
+  digits' features; class probabilities [N, T, num_digits, 10], digits in located order)."""
   apply, variables = _lenet()
   n, t = videos.shape[:2]
   crops = digit_crops(np.asarray(videos).reshape((n * t,) + videos.shape[2:4]), num_digits,
@@ -116,14 +116,33 @@ def read_frames(videos, num_digits: int, digit_size: int, batch_size: int = 2048
     out_logits, out_features = apply(variables, jnp.asarray(crops[start:start + batch_size]))
     logits.append(np.asarray(out_logits))
     feats.append(np.asarray(out_features))
-  predicted = np.argmax(np.concatenate(logits), -1).reshape(n, t, num_digits)
+  logits = np.concatenate(logits).astype(np.float64)
+  probabilities = np.exp(logits - logits.max(-1, keepdims=True))
+  probabilities = (probabilities / probabilities.sum(-1, keepdims=True)).reshape(
+      n, t, num_digits, -1)
+  predicted = np.argmax(logits, -1).reshape(n, t, num_digits)
   frame_features = np.concatenate(feats).reshape(n, t, num_digits, -1).mean(axis=2)
-  return np.sort(predicted, axis=-1), frame_features
+  return np.sort(predicted, axis=-1), frame_features, probabilities
 
 
 def content_consistency(predicted) -> np.ndarray:
   """Per video: 1.0 if every frame's digit multiset [T, K] equals the first frame's."""
   return np.all(predicted == predicted[:, :1], axis=(1, 2)).astype(np.float64)
+
+
+def first_frame_reading(probabilities) -> dict[str, np.ndarray]:
+  """Per video, of LeNet's class probabilities [N, T, K, 10] on frame 0: `confidence`, the
+  mean over digits of the top probability, and `entropy`, the mean entropy in nats."""
+  first = np.asarray(probabilities, np.float64)[:, 0]
+  entropy = -np.sum(first * np.log(np.maximum(first, 1e-30)), -1)
+  return {"confidence": first.max(-1).mean(-1), "entropy": entropy.mean(-1)}
+
+
+def class_accuracy(predicted, labels) -> np.ndarray:
+  """Per video: the fraction of frames whose sorted predicted digits [N, T, K] equal the
+  sorted labels [N, K]."""
+  want = np.sort(np.asarray(labels), axis=-1)[:, None]
+  return np.mean(np.all(predicted == want, axis=-1), axis=-1)
 
 
 def average_content_distance(frame_features) -> np.ndarray:
@@ -161,22 +180,31 @@ class Accumulator:
     self._apply, self._variables = c3d_apply, c3d_variables
     self._num_digits, self._digit_size = num_digits, digit_size
     self.moments = RunningMoments()
-    self.consistency, self.acd = [], []
+    self.consistency, self.acd, self.accuracy = [], [], []
+    self.first_frame = {"confidence": [], "entropy": []}
 
-  def add(self, videos) -> None:
-    """videos [B, T, H, W, 1] float in [-1, 1]."""
+  def add(self, videos, labels=None) -> None:
+    """videos [B, T, H, W, 1] float in [-1, 1]; labels [B, K]: the digits they should show."""
     self.moments.update(np.asarray(self._apply(self._variables, jnp.asarray(videos))["features"]))
-    predicted, frame_features = read_frames(np.asarray(videos), self._num_digits,
-                                            self._digit_size)
+    predicted, frame_features, probabilities = read_frames(np.asarray(videos), self._num_digits,
+                                                           self._digit_size)
     self.consistency.append(content_consistency(predicted))
     self.acd.append(average_content_distance(frame_features))
+    for name, values in first_frame_reading(probabilities).items():
+      self.first_frame[name].append(values)
+    if labels is not None:
+      self.accuracy.append(class_accuracy(predicted, labels))
 
   def numbers(self, reference: RunningMoments) -> dict[str, float]:
     mu, sigma = self.moments.result()
     ref_mu, ref_sigma = reference.result()
     return {f"fvd[{C3D}]": frechet_distance(mu, sigma, ref_mu, ref_sigma),
             f"content_consistency[{LENET}]": float(np.mean(np.concatenate(self.consistency))),
-            f"acd[{LENET}]": float(np.mean(np.concatenate(self.acd)))}
+            f"acd[{LENET}]": float(np.mean(np.concatenate(self.acd))),
+            **{f"first_frame_{name}[{LENET}]": float(np.mean(np.concatenate(values)))
+               for name, values in self.first_frame.items()},
+            **({f"class_accuracy[{LENET}]": float(np.mean(np.concatenate(self.accuracy)))}
+               if self.accuracy else {})}
 
 
 def _batches(num: int, batch_size: int) -> Iterator[tuple[int, int]]:
@@ -189,7 +217,9 @@ class Evaluator:
 
   `evaluate(generate, tag)` with `generate(start, size, context) -> videos [size, T, H, W, 1]`
   in [-1, 1]; `context` is the first `context_frames` frames of real test videos
-  start..start+size ([size, k, H, W, 1]) in continuation mode, else None.
+  start..start+size ([size, k, H, W, 1]) in continuation mode, else None. With
+  `labels(start, size) -> [size, digits]`, the digits a conditional G was asked for, it also
+  scores the class accuracy of every frame.
   """
 
   def __init__(self, dataset: str, num_videos: int, num_reference: int, batch_size: int,
@@ -208,6 +238,10 @@ class Evaluator:
     source = moving_mnist.MovingMnistSource(self.dataset, split)
     return to_unit(source.batch(range(start, start + size))["frames"])
 
+  def real_labels(self, split: str, start: int, size: int) -> np.ndarray:
+    source = moving_mnist.MovingMnistSource(self.dataset, split)
+    return source.batch(range(start, start + size))["labels"]
+
   @functools.cached_property
   def reference(self) -> RunningMoments:
     """C3D moments of the first num_reference training videos (computed once)."""
@@ -217,7 +251,8 @@ class Evaluator:
           self._c3d_variables, jnp.asarray(self.real_videos("train", start, size)))["features"]))
     return acc.moments
 
-  def evaluate(self, generate: Callable, tag: str, quality: bool = True) -> dict[str, float]:
+  def evaluate(self, generate: Callable, tag: str, quality: bool = True,
+               labels: Callable | None = None) -> dict[str, float]:
     acc = self._accumulator()
     scores = []
     for start, size in _batches(self.num_videos, self.batch_size):
@@ -226,7 +261,7 @@ class Evaluator:
         real = self.real_videos("test", start, size)
         context = real[:, :self.context_frames]
       videos = np.asarray(generate(start, size, context))
-      acc.add(videos)
+      acc.add(videos, None if labels is None else labels(start, size))
       if self.context_frames and quality:
         scores.append((size, continuation_quality(videos, real, self.context_frames)))
     results = {f"{name}/{tag}": value for name, value in acc.numbers(self.reference).items()}
@@ -254,7 +289,8 @@ class Evaluator:
     """The same numbers for real test videos (as if generated) against the training ones;
     for continuation, the copy-last-frame baseline of `evaluate` is the reference instead."""
     return self.evaluate(lambda start, size, context: self.real_videos("test", start, size),
-                         "real_test", quality=False)
+                         "real_test", quality=False,
+                         labels=lambda start, size: self.real_labels("test", start, size))
 
   def sample_counts(self) -> dict[str, int]:
     return {"num_samples/generated": self.num_videos,

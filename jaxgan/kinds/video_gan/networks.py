@@ -80,7 +80,8 @@ class VideoGenerator(nn.Module):
   conv_impl: str = "auto"
 
   @nn.compact
-  def __call__(self, z_content, noise, context=None, train: bool = True):
+  def __call__(self, z_content, noise, context=None, labels=None, train: bool = True):
+    del labels  # Unconditional; the config refuses model.num_classes for this generator.
     batch, steps = noise.shape[0], noise.shape[1]
     cell = nn.GRUCell(self.motion_dim, name="motion_gru")
     carry = jnp.zeros((batch, self.motion_dim), noise.dtype)
@@ -112,40 +113,51 @@ class VideoGenerator(nn.Module):
     return frames
 
 
+def _logits(h, y, num_classes: int, spectral_norm: bool, train: bool):
+  """Dense 1 on the flattened features h, plus (num_classes > 0) the projection term
+  <embed(y), h> of Miyato & Koyama 2018 for class labels y [N]."""
+  h = h.reshape((h.shape[0], -1))
+  logits = spectral.apply(nn.Dense(1), h, enabled=spectral_norm, train=train)[:, 0]
+  if num_classes:
+    embedding = nn.Embed(num_classes, h.shape[-1], name="class_projection")(y)
+    logits = logits + jnp.sum(embedding * h, axis=-1)
+  return logits
+
+
 class ImageDiscriminator(nn.Module):
-  """D_I: frames [N, H, W, C] -> logits [N]. Conv k4 s2 (+ LReLU 0.2) down to 4x4, Dense 1."""
+  """D_I: frames [N, H, W, C] (and classes [N]) -> logits [N]. Conv k4 s2 (+ LReLU 0.2) down
+  to 4x4, Dense 1 (+ the class projection)."""
   widths: Sequence[int] = (64, 128, 256)
   spectral_norm: bool = False
+  num_classes: int = 0
   conv_impl: str = "auto"
 
   @nn.compact
   def __call__(self, x, y=None, train: bool = True):
-    del y  # Unconditional; the argument keeps jaxgan's D(x, y, train) convention.
     h = x
     for width in self.widths:
       conv = layers.Conv(width, (4, 4), (2, 2), _HALVE, impl=self.conv_impl)
       h = nn.leaky_relu(spectral.apply(conv, h, enabled=self.spectral_norm, train=train), 0.2)
-    h = h.reshape((h.shape[0], -1))
-    return spectral.apply(nn.Dense(1), h, enabled=self.spectral_norm, train=train)[:, 0]
+    return _logits(h, y, self.num_classes, self.spectral_norm, train)
 
 
 class VideoDiscriminator(nn.Module):
-  """D_V: clips [N, T, H, W, C] -> logits [N]. 3-D convs (kernel 3x4x4; the first strides
-  space only, the others time and space) with LReLU 0.2, then Dense 1."""
+  """D_V: clips [N, T, H, W, C] (and classes [N]) -> logits [N]. 3-D convs (kernel 3x4x4; the
+  first strides space only, the others time and space) with LReLU 0.2, then Dense 1 (+ the
+  class projection)."""
   widths: Sequence[int] = (64, 128, 256)
   spectral_norm: bool = False
+  num_classes: int = 0
   conv_impl: str = "auto"
 
   @nn.compact
   def __call__(self, x, y=None, train: bool = True):
-    del y
     h = x
     for index, width in enumerate(self.widths):
       strides = (1, 2, 2) if index == 0 else (2, 2, 2)
       conv = conv3d.Conv3D(width, (3, 4, 4), strides, impl=self.conv_impl)
       h = nn.leaky_relu(spectral.apply(conv, h, enabled=self.spectral_norm, train=train), 0.2)
-    h = h.reshape((h.shape[0], -1))
-    return spectral.apply(nn.Dense(1), h, enabled=self.spectral_norm, train=train)[:, 0]
+    return _logits(h, y, self.num_classes, self.spectral_norm, train)
 
 
 def d_widths(frame_size: int, base: int) -> tuple[int, ...]:
@@ -163,12 +175,12 @@ def build(model_config, variant: moving_mnist.Variant) -> tuple[nn.Module, nn.Mo
     generator = sprite_generator.SpriteVideoGenerator(
         num_frames=t, frame_size=h, channels=c, digit_size=variant.digit_size,
         objects=m.objects or variant.num_digits, motion_dim=m.motion_dim,
-        base_features=m.g_features, conv_impl=m.conv_impl)
+        base_features=m.g_features, num_classes=m.num_classes, conv_impl=m.conv_impl)
   else:
     generator = VideoGenerator(num_frames=t, frame_size=h, channels=c, motion_dim=m.motion_dim,
                                base_features=m.g_features, conv_impl=m.conv_impl)
-  image_d = ImageDiscriminator(widths=d_widths(h, m.d_features),
-                               spectral_norm=m.d_spectral_norm, conv_impl=m.conv_impl)
-  video_d = VideoDiscriminator(widths=d_widths(h, m.d_features),
-                               spectral_norm=m.d_spectral_norm, conv_impl=m.conv_impl)
+  image_d = ImageDiscriminator(widths=d_widths(h, m.d_features), spectral_norm=m.d_spectral_norm,
+                               num_classes=m.num_classes, conv_impl=m.conv_impl)
+  video_d = VideoDiscriminator(widths=d_widths(h, m.d_features), spectral_norm=m.d_spectral_norm,
+                               num_classes=m.num_classes, conv_impl=m.conv_impl)
   return generator, image_d, video_d

@@ -116,7 +116,8 @@ class SpriteVideoGenerator(nn.Module):
     batch = z_content.shape[0]
     h = nn.relu(nn.Dense(64, name="start_hidden")(jnp.concatenate([z_content, first_noise], -1)))
     start = nn.Dense(4 * self.objects, name="start")(h).reshape(batch, 1, self.objects, 4)
-    return self.free * nn.sigmoid(start[..., :2]), start[..., 2:]
+    # Velocities start on the scale of a tenth of the free range per frame.
+    return self.free * nn.sigmoid(start[..., :2]), 0.1 * self.free * start[..., 2:]
 
   def _read_context(self, context):
     """From given frames [B, k, H, W, C]: the sprite cut from the last one [B, 1, S, S, C] and

@@ -46,24 +46,26 @@ def latents(key, batch: int, num_frames: int, content_dim: int, noise_dim: int):
 
 
 def create_state(seed: int, generator, image_d, video_d, g_tx, d_tx, frame_shape,
-                 content_dim: int, noise_dim: int, context_frames: int) -> VideoGANState:
+                 content_dim: int, noise_dim: int, context_frames: int,
+                 num_classes: int = 0) -> VideoGANState:
   key = jax.random.PRNGKey(seed)
   init_key, run_key = jax.random.split(key)
   g_key, di_key, dv_key = jax.random.split(init_key, 3)
   t = frame_shape[0]
   z, noise = jnp.zeros((1, content_dim)), jnp.zeros((1, t, noise_dim))
   context = jnp.zeros((1, context_frames, *frame_shape[1:])) if context_frames else None
-  g = state_lib.init_network(generator, g_key, (z, noise, context), g_tx)
-  image_d_net = state_lib.init_network(image_d, di_key, (jnp.zeros((1, *frame_shape[1:])),),
+  y = jnp.zeros((1,), jnp.int32) if num_classes else None
+  g = state_lib.init_network(generator, g_key, (z, noise, context, y), g_tx)
+  image_d_net = state_lib.init_network(image_d, di_key, (jnp.zeros((1, *frame_shape[1:])), y),
                                        d_tx)
-  video_d_net = state_lib.init_network(video_d, dv_key, (jnp.zeros((1, *frame_shape)),), d_tx)
+  video_d_net = state_lib.init_network(video_d, dv_key, (jnp.zeros((1, *frame_shape)), y), d_tx)
   return VideoGANState(step=jnp.zeros((), jnp.int32), key=run_key, g=g, image_d=image_d_net,
                        video_d=video_d_net, ema_params=jax.tree.map(jnp.copy, g.params))
 
 
-def _apply_train(module, network, params, x, collections=None):
+def _apply_train(module, network, params, x, y=None, collections=None):
   collections = network.collections if collections is None else collections
-  return module.apply({"params": params, **collections}, x, None, train=True,
+  return module.apply({"params": params, **collections}, x, y, train=True,
                       mutable=list(collections))
 
 
@@ -86,11 +88,14 @@ def sample_frames(key, clips, per_video: int, first: int):
 def video_gan_step(state: VideoGANState, batch, *, generator, image_d, video_d, g_tx, d_tx,
                    loss, penalty, penalty_weight: float, content_dim: int, noise_dim: int,
                    context_frames: int, image_frames: int, image_weight: float,
-                   video_weight: float, n_dis: int, ema_decay: float):
-  """One step on `batch["train"]["frames"]`: n_dis * B clips [T, H, W, C] in [-1, 1]."""
+                   video_weight: float, n_dis: int, ema_decay: float, num_classes: int = 0):
+  """One step on `batch["train"]["frames"]`: n_dis * B clips [T, H, W, C] in [-1, 1] (and,
+  when class-conditional, their `labels` [n_dis * B, 1])."""
   key = jax.random.fold_in(state.key, state.step)
   clips = batch["train"]["frames"]
   clips = clips.reshape((n_dis, -1) + clips.shape[1:])
+  classes = (batch["train"]["labels"][:, 0].reshape(n_dis, -1) if num_classes
+             else [None] * n_dis)
   b, t = clips.shape[1], clips.shape[2]
   k = context_frames
   di_net, dv_net, g_collections = state.image_d, state.video_d, state.g.collections
@@ -98,13 +103,16 @@ def video_gan_step(state: VideoGANState, batch, *, generator, image_d, video_d, 
 
   for i in range(n_dis):
     z_key, frame_key, penalty_key = jax.random.split(jax.random.fold_in(key, i), 3)
-    real = clips[i]
+    # A conditional G is asked for the real batch's digits: real and fake clips then share
+    # labels, and so do the penalties that see both.
+    real, y = clips[i], classes[i]
     z, noise = latents(z_key, b, t, content_dim, noise_dim)
     z, noise = batch_sharding.shard_like((z, noise), real)
     context = real[:, :k] if k else None
 
-    def generate(g_params, z=z, noise=noise, context=context, g_collections=g_collections):
-      return generator.apply({"params": g_params, **g_collections}, z, noise, context,
+    def generate(g_params, z=z, noise=noise, context=context, y=y,
+                 g_collections=g_collections):
+      return generator.apply({"params": g_params, **g_collections}, z, noise, context, y,
                              train=True, mutable=list(g_collections))
 
     if i == n_dis - 1:
@@ -116,21 +124,22 @@ def video_gan_step(state: VideoGANState, batch, *, generator, image_d, video_d, 
     real_frames = sample_frames(frame_key, real, image_frames, k)
     fake_frames = sample_frames(frame_key, fake, image_frames, k)
     penalty_keys = jax.random.split(penalty_key)
+    frame_y = lambda y: None if y is None else jnp.repeat(y, image_frames)
 
     def d_loss_fn(d_params, real=real, fake=fake, real_frames=real_frames,
-                  fake_frames=fake_frames, penalty_keys=penalty_keys):
+                  fake_frames=fake_frames, penalty_keys=penalty_keys, y=y):
       di_params, dv_params = d_params
       terms = {}
       cols = []
-      for name, module, net, params, weight, r, f, pkey in (
+      for name, module, net, params, weight, r, f, labels, pkey in (
           ("image", image_d, di_net, di_params, image_weight, real_frames, fake_frames,
-           penalty_keys[0]),
-          ("video", video_d, dv_net, dv_params, video_weight, real, fake, penalty_keys[1])):
-        real_logits, c = _apply_train(module, net, params, r)
-        fake_logits, c = _apply_train(module, net, params, f, c)
+           frame_y(y), penalty_keys[0]),
+          ("video", video_d, dv_net, dv_params, video_weight, real, fake, y, penalty_keys[1])):
+        real_logits, c = _apply_train(module, net, params, r, labels)
+        fake_logits, c = _apply_train(module, net, params, f, labels, c)
         # The penalty sees D with frozen statistics: a regulariser must not move them.
-        discriminate = lambda x, module=module, net=net, params=params: _apply_train(
-            module, net, params, x)[0]
+        discriminate = lambda x, module=module, net=net, params=params, labels=labels: (
+            _apply_train(module, net, params, x, labels)[0])
         terms[f"d_loss_{name}"] = loss.d(real_logits, fake_logits)
         terms[f"penalty_{name}"] = penalty(discriminate, r, f, pkey)
         terms[f"d_real_logit_{name}"] = jnp.mean(real_logits)
@@ -151,8 +160,9 @@ def video_gan_step(state: VideoGANState, batch, *, generator, image_d, video_d, 
 
   def g_loss_fn(fake_clips):
     fake_frames_g = sample_frames(frame_key, fake_clips, image_frames, k)
-    image_logits, di_cols = _apply_train(image_d, di_net, di_net.params, fake_frames_g)
-    video_logits, dv_cols = _apply_train(video_d, dv_net, dv_net.params, fake_clips)
+    image_logits, di_cols = _apply_train(image_d, di_net, di_net.params, fake_frames_g,
+                                         frame_y(y))
+    video_logits, dv_cols = _apply_train(video_d, dv_net, dv_net.params, fake_clips, y)
     image_loss, video_loss = loss.g(None, image_logits), loss.g(None, video_logits)
     return (image_weight * image_loss + video_weight * video_loss,
             (di_cols, dv_cols, image_loss, video_loss))
@@ -178,9 +188,10 @@ def make_step(config, generator, image_d, video_d, g_tx, d_tx):
       penalty_weight=config.penalty.weight, content_dim=m.content_dim, noise_dim=m.noise_dim,
       context_frames=m.context_frames, image_frames=m.image_frames,
       image_weight=config.loss.image_weight, video_weight=config.loss.video_weight,
-      n_dis=config.optim.n_dis, ema_decay=config.optim.ema_decay)
+      n_dis=config.optim.n_dis, ema_decay=config.optim.ema_decay, num_classes=m.num_classes)
 
 
-def generate(generator, params, collections, z, noise, context=None):
+def generate(generator, params, collections, z, noise, context=None, labels=None):
   """Videos in inference mode (G's running batch statistics)."""
-  return generator.apply({"params": params, **collections}, z, noise, context, train=False)
+  return generator.apply({"params": params, **collections}, z, noise, context, labels,
+                         train=False)
