@@ -28,11 +28,11 @@ def settings(c):
   c.data.name = "moving_mnist_small"
   c.data.image_shape = (32, 32, 1)  # One frame; the clip is (16, 32, 32, 1).
   c.batch_size = 16
-  c.num_steps = 5_500
+  c.num_steps = 4_800
   c.log_every = 100
   c.checkpoint_every = 500
   c.sample_every = 1_000
-  c.eval_every = 5_500
+  c.eval_every = 4_800
   c.model.generator = "sprite"
   c.model.motion_dim = 32
   c.model.g_features = 128
