@@ -13,6 +13,8 @@ from PIL import Image
 
 from experiments import mocogan_mmnist
 from experiments import mocogan_mmnist_small
+from experiments import sprite_mmnist
+from experiments import sprite_mmnist_small
 from jaxgan import configs
 from jaxgan import train
 from jaxgan.data import moving_mnist as mm
@@ -273,7 +275,7 @@ def test_evaluator_numbers_and_floor():
 
 # -- through the loop ----------------------------------------------------------------------
 def test_the_experiment_files_are_valid():
-  for module in (mocogan_mmnist, mocogan_mmnist_small):
+  for module in (mocogan_mmnist, mocogan_mmnist_small, sprite_mmnist, sprite_mmnist_small):
     configs.validate(module.get_config(), 1)
   assert isinstance(sources.open("moving_mnist_small", "test", ""), mm.MovingMnistSource)
 
@@ -312,3 +314,44 @@ def test_a_vmapped_seed_sweep_trains(tmp_path):
   metrics = train.train_and_evaluate(c, str(tmp_path))
   assert np.isfinite(metrics["member_0/g_loss"]) and np.isfinite(metrics["member_1/g_loss"])
   assert metrics["member_0/g_loss"] != metrics["member_1/g_loss"]
+
+
+def tiny_sprite_config(**changes):
+  """experiments/sprite_mmnist_small.py at toy size."""
+  c = tiny_kind_config(**changes)
+  c.model.update(generator="sprite", image_frames=2)
+  c.loss.name, c.penalty.name, c.penalty.weight = "non_saturating", "r1_r2", 1.0
+  return c
+
+
+def test_a_conditional_sprite_run_resumes_bitwise_and_scores_its_classes(tmp_path):
+  conditional = lambda **changes: tiny_sprite_config(**{"model.num_classes": 10, **changes})
+  train.train_and_evaluate(conditional(), str(tmp_path / "straight"))
+  half = conditional()
+  half.num_steps = 2
+  train.train_and_evaluate(half, str(tmp_path / "resumed"))
+  train.train_and_evaluate(conditional(), str(tmp_path / "resumed"))
+  straight, exp = _restore(conditional(), tmp_path / "straight")
+  resumed, _ = _restore(conditional(), tmp_path / "resumed")
+  for a, b in zip(jax.tree.leaves(straight), jax.tree.leaves(resumed)):
+    assert a.tobytes() == b.tobytes()
+  assert "embed" in straight.video_d.params["output"]
+  results = train.evaluate(conditional(), str(tmp_path / "straight"))
+  for name in ("class_accuracy[lenet-mnist]/ema", "class_accuracy[lenet-mnist]/real_test",
+               "first_frame_confidence[lenet-mnist]/raw", "first_frame_entropy[lenet-mnist]/ema"):
+    assert np.isfinite(results[name]), name
+  # The digit asked for reaches the sprite: other classes, other first frames.
+  z, noise = exp.latents(jax.random.PRNGKey(0), 2)
+  same_z = jnp.repeat(z[:1], 2, 0), jnp.repeat(noise[:1], 2, 0)
+  videos = exp.generate(straight, *same_z, None, jnp.asarray([3, 8]), False)
+  assert float(jnp.max(jnp.abs(videos[0] - videos[1]))) > 1e-4
+
+
+def test_one_sprite_checkpoint_generates_and_continues(tmp_path):
+  train.train_and_evaluate(tiny_sprite_config(), str(tmp_path))
+  continuing = tiny_sprite_config(context_frames=8)
+  results = train.evaluate(continuing, str(tmp_path))
+  for name in ("ssim/raw", "psnr/ema", "ssim/copy_last", "fvd[mmnist-c3d]/raw"):
+    assert np.isfinite(results[name]), name
+  out_dir = train.sample(continuing, str(tmp_path))
+  assert "strip.png" in os.listdir(out_dir)

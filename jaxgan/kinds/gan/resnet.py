@@ -20,7 +20,7 @@ from jaxgan.kinds.gan import conditional_norm
 from jaxgan.models import conditioning
 from jaxgan.models import heads
 from jaxgan.models import layers
-from jaxgan.kinds.gan import projection
+from jaxgan.models import projection
 from jaxgan.models import spectral
 
 _PAD3 = ((1, 1), (1, 1))

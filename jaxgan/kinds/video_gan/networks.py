@@ -30,6 +30,7 @@ from jaxgan.kinds.video_gan import conv3d
 from jaxgan.kinds.video_gan import sprite_generator
 from jaxgan.models import dcgan
 from jaxgan.models import layers
+from jaxgan.models import projection
 from jaxgan.models import spectral
 from jaxgan.ops import batch_sharding
 
@@ -114,14 +115,12 @@ class VideoGenerator(nn.Module):
 
 
 def _logits(h, y, num_classes: int, spectral_norm: bool, train: bool):
-  """Dense 1 on the flattened features h, plus (num_classes > 0) the projection term
-  <embed(y), h> of Miyato & Koyama 2018 for class labels y [N]."""
+  """The logits of flattened features h: Dense 1, plus (num_classes > 0) the class projection
+  of Miyato & Koyama 2018 for labels y [N]."""
   h = h.reshape((h.shape[0], -1))
-  logits = spectral.apply(nn.Dense(1), h, enabled=spectral_norm, train=train)[:, 0]
-  if num_classes:
-    embedding = nn.Embed(num_classes, h.shape[-1], name="class_projection")(y)
-    logits = logits + jnp.sum(embedding * h, axis=-1)
-  return logits
+  if not num_classes:
+    return spectral.apply(nn.Dense(1), h, enabled=spectral_norm, train=train)[:, 0]
+  return projection.ProjectionOutput(num_classes, spectral_norm, name="output")(h, y, train)
 
 
 class ImageDiscriminator(nn.Module):

@@ -64,6 +64,9 @@ class SpriteVideoGenerator(nn.Module):
     k = 0 if context is None else context.shape[1]
     if k:
       sprites, positions, velocities = self._read_context(context)
+      if self.is_initializing():  # One set of parameters, with or without given frames.
+        self._sprites(z_content, labels, train)
+        self._start(z_content, noise[:, 0])
     else:
       sprites = self._sprites(z_content, labels, train)
       positions, velocities = self._start(z_content, noise[:, 0])
