@@ -27,19 +27,25 @@ def _inputs(signature, batch=6):
   return inputs
 
 
-@pytest.mark.parametrize("num_classes", [0, 10])
-def test_exported_generator_matches_jaxgan(tmp_path, num_classes):
+def _trained_export(tmp_path, num_classes):
+  """A 2-step run of experiments/tiny.py, exported: (signature, inputs, G's own output,
+  the export folder)."""
   config = tiny.get_config()
   config.num_steps, config.model.num_classes = 2, num_classes
   workdir = str(tmp_path / "run")
   train.train_and_evaluate(config, workdir)
   out_dir = export.export(config, workdir)
   signature = json.load(open(os.path.join(out_dir, export.SIGNATURE)))
-  assert [s["name"] for s in signature["inputs"]] == ["z", "label"][:1 + bool(num_classes)]
   inputs = _inputs(signature)
   exp, state = train.restore_for_inference(config, workdir)
   expected = np.asarray(exp.generate(state, inputs["z"], inputs.get("label"), use_ema=True))
+  return signature, inputs, expected, out_dir
 
+
+@pytest.mark.parametrize("num_classes", [0, 10])
+def test_exported_generator_matches_jaxgan(tmp_path, num_classes):
+  signature, inputs, expected, out_dir = _trained_export(tmp_path, num_classes)
+  assert [s["name"] for s in signature["inputs"]] == ["z", "label"][:1 + bool(num_classes)]
   with open(os.path.join(out_dir, export.ARTIFACT), "rb") as f:
     exported = jax.export.deserialize(bytearray(f.read()))
   got = np.asarray(exported.call(*inputs.values()))
@@ -48,7 +54,11 @@ def test_exported_generator_matches_jaxgan(tmp_path, num_classes):
   runpy.run_path(os.path.join(out_dir, export.EXAMPLE))  # The loader example runs as shipped.
   assert os.path.exists(os.path.join(out_dir, "example.png"))
 
-  onnxruntime = pytest.importorskip("onnxruntime")
+
+def test_the_onnx_generator_matches_jaxgan(tmp_path):
+  onnxruntime = pytest.importorskip("onnxruntime")  # The export extra.
+  pytest.importorskip("jax2onnx")
+  _, inputs, expected, out_dir = _trained_export(tmp_path, 10)
   session = onnxruntime.InferenceSession(os.path.join(out_dir, export.ONNX))
   (got,) = session.run(None, inputs)
   assert np.max(np.abs(got - expected)) <= 1e-4
