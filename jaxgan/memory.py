@@ -39,6 +39,16 @@ def _bytes(tree) -> int:
   return sum(getattr(x, "nbytes", 0) for x in jax.tree.leaves(tree))
 
 
+def round_down(batch_size: int, multiple: int) -> int:
+  """A round batch size not above `batch_size`: two significant digits, then down to a
+  multiple of `multiple` (the devices the batch is sharded over); 0 if none fits."""
+  if batch_size < 1:
+    return 0
+  unit = 10 ** max(0, len(str(batch_size)) - 2)
+  rounded = batch_size // unit * unit
+  return rounded - rounded % multiple
+
+
 def check_step_fits(step_fn, state, batch, batch_size: int, field: str = "batch_size") -> None:
   """Compiles `step_fn(state, batch)` and raises the one-line UserError if its planned memory
   per device exceeds what the device has free. Single-process runs only: in a multi-process
@@ -62,8 +72,7 @@ def check_step_fits(step_fn, state, batch, batch_size: int, field: str = "batch_
   per_device_batch = _bytes(batch) // max(1, devices)   # The batch is sharded over all.
   scaling = analysis.temp_size_in_bytes + per_device_batch   # Grows with the batch.
   fixed = max(0, needed - scaling)
-  fits = int(batch_size * (budget - fixed) / scaling) if scaling else 0
-  fits -= fits % devices
+  fits = round_down(int(batch_size * (budget - fixed) / scaling) if scaling else 0, devices)
   advice = (f"--config.{field}={fits} fits (estimated from the compiled step)" if fits > 0 else
             f"even the state and one batch per device do not fit ({human_bytes(fixed)} without "
             f"the batch): use a smaller model or a device with more memory")

@@ -522,6 +522,17 @@ def test_a_sweep_rate_list_of_another_length_is_named_on_resume():
     workdir.check_resume(saved, {"sweep": {"d_lr": [1e-4, 2e-4, 3e-4]}}, "W", 4)
 
 
+def test_the_suggested_batch_size_is_round():
+  from jaxgan import memory
+  assert memory.round_down(46453, 1) == 46000
+  assert memory.round_down(46453, 8) == 46000
+  assert memory.round_down(46453, 3) == 45999
+  assert memory.round_down(97, 8) == 96
+  assert memory.round_down(7, 1) == 7
+  assert memory.round_down(7, 8) == 0
+  assert memory.round_down(0, 1) == 0
+
+
 def test_a_step_that_does_not_fit_is_refused_with_a_batch_size_that_does(tiny_config, tmp_path,
                                                                         monkeypatch):
   from jaxgan import memory

@@ -1,8 +1,10 @@
-"""The video GAN kind: a MoCoGAN-style sequence GAN on Moving MNIST.
+"""The video GAN kind: a sequence GAN on Moving MNIST (MoCoGAN's generator, or moving sprites).
 
   experiment.py  the kind (KIND): config, streams, state, step, strips, GIFs, evaluation
   config.py      its own config fields and their checks
   step.py        the train state and the pure step
+  networks.py    MoCoGAN's generator and the two discriminators
+  sprite_generator.py  the moving-sprite generator (warp.py: its translation and bounce)
   visuals.py     strips and animated GIFs
 """
 

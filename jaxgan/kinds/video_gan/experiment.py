@@ -1,8 +1,8 @@
-"""The video GAN kind: a MoCoGAN-style sequence GAN on Moving MNIST.
+"""The video GAN kind: a sequence GAN on Moving MNIST (MoCoGAN's generator, or moving sprites).
 
-It consumes one stream, "train", of clips {"frames": uint8 (T, H, W, 1)} from the Moving MNIST
-variant named by `data.name`; its state is G, D_I, D_V (each with its optimizer state) and
-the EMA of G. It draws a strip (one row per video, frames left to right), writes strips and
+It consumes one stream, "train", of clips {"frames": uint8 (T, H, W, 1)} (and "labels" when
+class-conditional) from the Moving MNIST variant named by `data.name`; its state is G, D_I,
+D_V (each with its optimizer state) and the EMA of G. It draws a strip (one row per video, frames left to right), writes strips and
 GIFs in --mode=sample, and evaluates with jaxgan/kinds/video_gan/metrics.py.
 """
 
@@ -157,9 +157,9 @@ class VideoGANExperiment(interface.Experiment):
   def evaluate(self, state) -> dict[str, float]:
     """fvd[mmnist-c3d], content_consistency[lenet-mnist], acd[lenet-mnist], LeNet's confidence
     and entropy on the first frame (and, conditional, the class accuracy of every frame) of
-    the raw and the EMA generator (and PSNR/SSIM per generated frame in continuation mode, beside the
-    copy-last-frame baseline), the floor (real test videos, `.../real_test`) and the
-    sample counts."""
+    the raw and the EMA generator (and PSNR/SSIM per generated frame in continuation mode,
+    beside the copy-last-frame baseline), the floor (real test videos, `.../real_test`) and
+    the sample counts."""
     c = self.config
     key = self.seed_key(interface.EVAL_SALT)
     batch = c.video_eval.batch_size
