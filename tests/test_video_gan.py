@@ -355,3 +355,10 @@ def test_one_sprite_checkpoint_generates_and_continues(tmp_path):
     assert np.isfinite(results[name]), name
   out_dir = train.sample(continuing, str(tmp_path))
   assert "strip.png" in os.listdir(out_dir)
+
+
+def test_two_sprites_train_through_the_loop(tmp_path):
+  c = tiny_sprite_config(**{"model.objects": 2})
+  c.num_steps, c.eval_every = 2, 0
+  metrics = train.train_and_evaluate(c, str(tmp_path))
+  assert np.isfinite(metrics["d_loss"]) and np.isfinite(metrics["g_loss"])

@@ -28,6 +28,7 @@ import jax.numpy as jnp
 
 from jaxgan.kinds.video_gan import warp
 from jaxgan.models import dcgan
+from jaxgan.ops import batch_sharding
 
 
 def sprite_size(digit_size: int) -> int:
@@ -101,7 +102,7 @@ class SpriteVideoGenerator(nn.Module):
     codes = z_content
     if self.objects > 1:
       codes = nn.Dense(self.objects * z_content.shape[-1], name="content_to_sprites")(z_content)
-    codes = codes.reshape(batch * self.objects, -1)
+    codes = batch_sharding.reshape(codes, (batch * self.objects, z_content.shape[-1]), codes)
     if labels is not None:
       labels = jnp.repeat(labels, self.objects)
     size = sprite_size(self.digit_size)
@@ -112,7 +113,8 @@ class SpriteVideoGenerator(nn.Module):
         out_channels=self.channels, num_classes=self.num_classes, conv_impl=self.conv_impl,
         name="sprite_generator")
     sprites = sprite_g(codes, labels if self.num_classes else None, train=train)
-    return ((sprites + 1.0) / 2.0).reshape((batch, self.objects) + sprites.shape[1:])
+    return batch_sharding.reshape((sprites + 1.0) / 2.0, (batch, self.objects) + sprites.shape[1:],
+                                  sprites)
 
   def _start(self, z_content, first_noise):
     """First positions [B, 1, objects, 2] in [0, free] and velocities [B, 1, objects, 2]."""
