@@ -285,19 +285,26 @@ def _restore(config, workdir):
   return train.restore_for_inference(config, str(workdir))[1], exp
 
 
+def _assert_resume_is_bitwise(make_config, tmp_path):
+  """Trains make_config() to half its steps in tmp_path/resumed, resumes it to the end, and
+  checks it against the finished run in tmp_path/straight bit for bit; (state, experiment)."""
+  half = make_config()
+  half.num_steps = make_config().num_steps // 2
+  train.train_and_evaluate(half, str(tmp_path / "resumed"))
+  train.train_and_evaluate(make_config(), str(tmp_path / "resumed"))
+  straight, exp = _restore(make_config(), tmp_path / "straight")
+  resumed, _ = _restore(make_config(), tmp_path / "resumed")
+  for a, b in zip(jax.tree.leaves(straight), jax.tree.leaves(resumed)):
+    assert a.tobytes() == b.tobytes()
+  return straight, exp
+
+
 def test_a_tiny_run_trains_resumes_bitwise_samples_and_evaluates(tmp_path):
   metrics = train.train_and_evaluate(tiny_kind_config(), str(tmp_path / "straight"))
   assert np.isfinite(metrics["d_loss"]) and np.isfinite(metrics["g_loss"])
   strips = sorted(os.listdir(tmp_path / "straight" / "samples"))
   assert len(strips) == 2 and strips[-1].endswith("00000004.png")
-  half = tiny_kind_config()
-  half.num_steps = 2
-  train.train_and_evaluate(half, str(tmp_path / "resumed"))
-  train.train_and_evaluate(tiny_kind_config(), str(tmp_path / "resumed"))
-  straight, _ = _restore(tiny_kind_config(), tmp_path / "straight")
-  resumed, _ = _restore(tiny_kind_config(), tmp_path / "resumed")
-  for a, b in zip(jax.tree.leaves(straight), jax.tree.leaves(resumed)):
-    assert a.tobytes() == b.tobytes()
+  _assert_resume_is_bitwise(tiny_kind_config, tmp_path)
 
   out_dir = train.sample(tiny_kind_config(), str(tmp_path / "straight"))
   assert {"strip.png", "animation.gif", "strip_000.png"} <= set(os.listdir(out_dir))
@@ -327,14 +334,7 @@ def tiny_sprite_config(**changes):
 def test_a_conditional_sprite_run_resumes_bitwise_and_scores_its_classes(tmp_path):
   conditional = lambda **changes: tiny_sprite_config(**{"model.num_classes": 10, **changes})
   train.train_and_evaluate(conditional(), str(tmp_path / "straight"))
-  half = conditional()
-  half.num_steps = 2
-  train.train_and_evaluate(half, str(tmp_path / "resumed"))
-  train.train_and_evaluate(conditional(), str(tmp_path / "resumed"))
-  straight, exp = _restore(conditional(), tmp_path / "straight")
-  resumed, _ = _restore(conditional(), tmp_path / "resumed")
-  for a, b in zip(jax.tree.leaves(straight), jax.tree.leaves(resumed)):
-    assert a.tobytes() == b.tobytes()
+  straight, exp = _assert_resume_is_bitwise(conditional, tmp_path)
   assert "embed" in straight.video_d.params["output"]
   results = train.evaluate(conditional(), str(tmp_path / "straight"))
   for name in ("class_accuracy[lenet-mnist]/ema", "class_accuracy[lenet-mnist]/real_test",
