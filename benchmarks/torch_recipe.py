@@ -74,13 +74,18 @@ def penalty_scale(step: int, num_steps: int, schedule: str, final_fraction: floa
   return final_fraction + (1 - final_fraction) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def lr_factor(update: int, num_updates: int, schedule: str) -> float:
-  """jaxgan.optimizers.SCHEDULES: constant, linear to 0, or cosine to 0 over `num_updates`."""
+def lr_factor(update: int, num_updates: int, schedule: str,
+              cooldown_fraction: float = 0.2) -> float:
+  """jaxgan.optimizers.SCHEDULES: constant, linear to 0, cosine to 0 over `num_updates`, or
+  constant and then linear to 0 over the last `cooldown_fraction` of them."""
   progress = min(update / max(num_updates, 1), 1.0)
   if schedule == "linear":
     return 1.0 - progress
   if schedule == "cosine":
     return 0.5 * (1 + math.cos(math.pi * progress))
+  if schedule == "cooldown":
+    decay = max(int(round(num_updates * cooldown_fraction)), 1)
+    return min(1.0, max(0.0, (num_updates - update) / decay))
   return 1.0
 
 
@@ -112,9 +117,9 @@ def check_config(config) -> None:
     if _field(config, dotted) not in table:
       raise ValueError(f"config.{dotted}={_field(config, dotted)!r}: the PyTorch recipe has "
                        f"{sorted(table)}")
-  if config.optim.schedule not in ("constant", "linear", "cosine"):
-    raise ValueError(f"config.optim.schedule={config.optim.schedule!r}: use constant, linear "
-                     f"or cosine")
+  if config.optim.schedule not in ("constant", "linear", "cosine", "cooldown"):
+    raise ValueError(f"config.optim.schedule={config.optim.schedule!r}: use constant, linear, "
+                     f"cosine or cooldown")
 
 
 def jaxgan_init_(module: nn.Module) -> None:
@@ -176,7 +181,8 @@ class TorchRecipe:
     self.g_opt = torch.optim.Adam(self.generator.parameters(), lr=o.g_lr, betas=(o.b1, o.b2))
     self.d_opt = torch.optim.Adam(self.discriminator.parameters(), lr=o.d_lr,
                                   betas=(o.b1, o.b2))
-    schedule = lambda update: lr_factor(update, config.num_steps, o.schedule)
+    schedule = lambda update: lr_factor(update, config.num_steps, o.schedule,
+                                        o.get("cooldown_fraction", 0.2))
     self.g_sched = torch.optim.lr_scheduler.LambdaLR(self.g_opt, schedule)
     self.d_sched = torch.optim.lr_scheduler.LambdaLR(self.d_opt, schedule)
     self.ema = copy.deepcopy(self.generator)
@@ -200,16 +206,22 @@ class TorchRecipe:
     z = torch.randn(real.shape[0], self.latent_dim)
     fake = g(z)
     weight = self.penalty_weight()
-    real_in = real.detach().requires_grad_(weight > 0 and self.penalise_real)
-    fake_in = fake.detach().requires_grad_(weight > 0 and self.penalise_fake)
+    # The penalty on the first penalty.examples examples (0: all), as jaxgan's step; a
+    # sub-batch gets its own forward pass so that its double backward stays small.
+    k = self.config.penalty.get("examples", 0)
+    whole = weight > 0 and not k
+    real_in = real.detach().requires_grad_(whole and self.penalise_real)
+    fake_in = fake.detach().requires_grad_(whole and self.penalise_fake)
     real_logits, fake_logits = d(real_in)[:, 0], d(fake_in)[:, 0]
     d_loss = self.loss_d(real_logits, fake_logits)
     penalty = torch.zeros(())
-    if weight > 0:
-      if self.penalise_real:
-        penalty = penalty + input_gradient_penalty(real_logits, real_in)
-      if self.penalise_fake:
-        penalty = penalty + input_gradient_penalty(fake_logits, fake_in)
+    for used, x, logits in ((self.penalise_real, real_in, real_logits),
+                            (self.penalise_fake, fake_in, fake_logits)):
+      if weight > 0 and used:
+        if k:
+          x = x[:k].detach().requires_grad_(True)
+          logits = d(x)[:, 0]
+        penalty = penalty + input_gradient_penalty(logits, x)
     self.d_opt.zero_grad(set_to_none=True)
     (d_loss + weight * penalty).backward()
     self.d_opt.step()

@@ -155,7 +155,8 @@ def _optim_block(learning_rates: dict, b1: float, extra: dict) -> ml_collections
     o[field] = value
   o.b1 = b1
   o.b2 = 0.999
-  o.schedule = "constant"           # constant | linear (to 0) | cosine, over the run's updates.
+  o.schedule = "constant"           # constant | linear (to 0) | cosine, over the run's updates,
+  o.cooldown_fraction = 0.2         # or cooldown: constant, then linear to 0 over this fraction.
   o.grad_clip = 0.0                 # Clip gradients to this global norm; 0: off.
   for field, value in extra.items():
     o[field] = value
@@ -176,6 +177,8 @@ def two_network_optim(lr: float = 2e-4, b1: float = 0.5, **extra) -> ml_collecti
 def validate_optim(c: ml_collections.ConfigDict, lr_fields=("g_lr", "d_lr")) -> None:
   one_of("optim.name", c.optim.name, optimizers.OPTIMIZERS)
   one_of("optim.schedule", c.optim.get("schedule", "constant"), optimizers.SCHEDULES)
+  fraction = c.optim.get("cooldown_fraction", 0.2)
+  require(0.0 < fraction <= 1.0, "optim.cooldown_fraction", fraction, "must be in (0, 1]")
   grad_clip = c.optim.get("grad_clip", 0.0)
   require(grad_clip >= 0, "optim.grad_clip", grad_clip, "must be >= 0 (0: no clipping)")
   rms_decay = c.optim.get("rms_decay", 0.99)

@@ -1,6 +1,7 @@
 """Optimizers by name, with a learning-rate schedule and gradient clipping, all through optax.
 
-Built from the config's `optim` block: `name`, `schedule`, `grad_clip`, and the optimizer's
+Built from the config's `optim` block: `name`, `schedule` (with `cooldown_fraction` for the
+cooldown schedule), `grad_clip`, and the optimizer's
 own fields (b1/b2 for adam, rms_decay and momentum for rmsprop, momentum for sgd).
 """
 
@@ -37,11 +38,19 @@ OPTIMIZERS = {
     "adagrad": _adagrad,
 }
 
-# name -> (peak learning rate, number of updates) -> schedule.
+def _cooldown(lr, updates: int, fraction: float):
+  """Constant, then linear to 0 over the last `fraction` of the updates."""
+  decay = max(int(round(updates * fraction)), 1)
+  return optax.join_schedules([optax.constant_schedule(lr), optax.linear_schedule(lr, 0.0, decay)],
+                              [max(updates - decay, 0)])
+
+
+# name -> (peak learning rate, number of updates, cooldown fraction) -> schedule.
 SCHEDULES = {
-    "constant": lambda lr, updates: optax.constant_schedule(lr),
-    "linear": lambda lr, updates: optax.linear_schedule(lr, 0.0, max(updates, 1)),
-    "cosine": lambda lr, updates: optax.cosine_decay_schedule(lr, max(updates, 1)),
+    "constant": lambda lr, updates, fraction: optax.constant_schedule(lr),
+    "linear": lambda lr, updates, fraction: optax.linear_schedule(lr, 0.0, max(updates, 1)),
+    "cosine": lambda lr, updates, fraction: optax.cosine_decay_schedule(lr, max(updates, 1)),
+    "cooldown": _cooldown,
 }
 
 
@@ -58,7 +67,8 @@ def make(cfg, lr: float, num_updates: int = 0) -> optax.GradientTransformation:
 
   def at_peak_rate(peak_lr):
     learning_rate = (peak_lr if schedule_name == "constant"
-                     else SCHEDULES[schedule_name](peak_lr, num_updates))
+                     else SCHEDULES[schedule_name](peak_lr, num_updates,
+                                                   cfg.get("cooldown_fraction", 0.2)))
     return OPTIMIZERS[cfg.name](learning_rate, cfg)
 
   # The peak rate is an array in the optimizer state, not a constant of the compiled step, so

@@ -78,3 +78,26 @@ def test_unmirrored_fields_are_refused():
   config.optim.n_dis = 2
   with pytest.raises(ValueError, match="optim.n_dis"):
     torch_recipe.TorchRecipe(config)
+
+
+def test_cooldown_factor_matches_jaxgan_schedule():
+  from jaxgan import optimizers  # pylint: disable=import-outside-toplevel
+  schedule = optimizers.SCHEDULES["cooldown"](1.0, 40, 0.3)
+  for update in (0, 20, 28, 30, 35, 40):
+    np.testing.assert_allclose(torch_recipe.lr_factor(update, 40, "cooldown", 0.3),
+                               float(schedule(update)), atol=1e-6)
+
+
+def test_penalty_on_a_sub_batch_is_r1_of_the_first_examples():
+  import copy  # pylint: disable=import-outside-toplevel
+  config = dcgan_mnist.get_config()
+  config.batch_size, config.num_steps = 4, 2
+  config.model.update(g_channels=8, d_channels=4, d_batch_norm=False)
+  config.penalty.update(name="r1", weight=1.0, examples=2)
+  recipe = torch_recipe.TorchRecipe(config)
+  d_before = copy.deepcopy(recipe.discriminator)
+  real = torch.rand(4, 1, 28, 28) * 2 - 1
+  got = recipe.step(real)["penalty"]
+  first = real[:2].clone().requires_grad_(True)
+  want = torch_recipe.input_gradient_penalty(d_before(first)[:, 0], first)
+  np.testing.assert_allclose(got, float(want.detach()), rtol=1e-5)

@@ -96,6 +96,15 @@ def test_relativistic_losses_with_zero_centred_penalties_train_and_resume_bitwis
   assert np.isfinite(metrics["g_loss"]) and float(metrics["penalty"]) > 0.0
 
 
+def test_penalty_on_a_sub_batch_trains_and_resumes_bitwise(
+    tiny_config, tmp_path):
+  tiny_config.loss.name, tiny_config.penalty.name = "relativistic_pairing", "r1_r2"
+  tiny_config.penalty.update(weight=1.0, examples=2)
+  tiny_config.model.d_batch_norm = False
+  metrics = _assert_resume_is_bitwise_exact(tiny_config, tmp_path)
+  assert float(metrics["penalty"]) > 0.0
+
+
 def test_sample_mode_writes_images_and_grid(tiny_config, tmp_path):
   train.train_and_evaluate(tiny_config, str(tmp_path))
   tiny_config.sample.num_images = 10

@@ -1,15 +1,18 @@
-"""Gradient penalties against finite differences, spectral norm against the SVD, WGAN
-clipping keeping every D weight in range."""
+"""Gradient penalties against finite differences (and on a sub-batch, in the step), spectral
+norm against the SVD, WGAN clipping keeping every D weight in range, the rate cooldown."""
 
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from jaxgan import configs
 from jaxgan import experiment
+from jaxgan import optimizers
 from jaxgan import parallel
 from jaxgan import penalties
+from jaxgan.errors import UserError
 from jaxgan.kinds.gan import step as steps
 from jaxgan.models import spectral
 
@@ -170,3 +173,48 @@ def test_clip_weights_clips_each_leaf_elementwise():
   clipped = steps.clip_weights({"a": jnp.array([-1.0, 0.005, 2.0]), "b": jnp.array(-0.2)}, 0.01)
   np.testing.assert_array_equal(clipped["a"], np.float32([-0.01, 0.005, 0.01]))
   assert float(clipped["b"]) == np.float32(-0.01)
+
+
+def _ring_config(**penalty):
+  from experiments import gan_ring8  # pylint: disable=import-outside-toplevel
+  c = gan_ring8.get_config()
+  c.batch_size, c.model.latent_dim = 8, 4
+  c.loss.name = "relativistic_pairing"
+  c.penalty.update(name="r1_r2", weight=1.0, **penalty)
+  return c
+
+
+def test_penalty_on_a_sub_batch_is_the_penalty_of_the_first_examples():
+  """penalty.examples = 3: the step's penalty is R1 + R2 on real[:3] and G(z)[:3] under D
+  before its update, by hand; the other examples do not enter it."""
+  exp = experiment.build(_ring_config(examples=3))
+  state = exp.init()
+  real = jnp.asarray(np.random.default_rng(0).normal(size=(8, 1, 1, 2)), jnp.float32)
+  _, metrics = jax.jit(exp.step)(state, {"train": {"image": real}})
+
+  z_key, _ = jax.random.split(jax.random.fold_in(jax.random.fold_in(state.key, state.step), 0))
+  z, _ = steps.sample_latents(z_key, 8, 4, 0)
+  fake = exp.generator.apply({"params": state.g.params}, z, None, train=True)
+  discriminate = lambda x: exp.discriminator.apply({"params": state.d.params}, x, train=True)
+  want = penalties.r1_r2(discriminate, real[:3], fake[:3], None)
+  np.testing.assert_allclose(float(metrics["penalty"]), float(want), rtol=1e-5)
+  everything = penalties.r1_r2(discriminate, real, fake, None)
+  assert abs(float(everything) - float(want)) > 1e-3 * abs(float(want))
+
+
+def test_penalty_sub_batch_must_fit_the_batch_and_the_groups_of_d():
+  for c, message in ((_ring_config(examples=9), "penalty.examples"),
+                     (_ring_config(examples=-1), "penalty.examples")):
+    with pytest.raises(UserError, match=message):
+      configs.validate(c, jax.device_count())
+  grouped = _ring_config(examples=3)
+  grouped.model.minibatch_std = 2
+  with pytest.raises(UserError, match="multiple of model.minibatch_std=2"):
+    configs.validate(grouped, jax.device_count())
+
+
+def test_cooldown_rate_is_constant_then_linear_to_zero_over_the_last_fraction():
+  schedule = optimizers.SCHEDULES["cooldown"](0.1, 100, 0.25)
+  for step, want in ((0, 0.1), (50, 0.1), (75, 0.1), (80, 0.08), (95, 0.02), (100, 0.0),
+                     (120, 0.0)):
+    np.testing.assert_allclose(float(schedule(step)), want, atol=1e-7)

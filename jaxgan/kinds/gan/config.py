@@ -42,22 +42,16 @@ def default_config() -> ml_collections.ConfigDict:
   c.penalty.schedule = "constant"   # constant | cosine: anneal the weight over the run (R3GAN)...
   c.penalty.final_fraction = 0.1    # ...down to this fraction of penalty.weight.
   c.penalty.every = 1               # Lazy regularisation: every k-th step, k times the weight.
+  c.penalty.examples = 0            # The penalty's estimate on the first k examples; 0: all.
 
-  c.optim = ml_collections.ConfigDict()
-  c.optim.name = "adam"
-  c.optim.g_lr = 2e-4
-  c.optim.d_lr = 2e-4
-  c.optim.b1 = 0.5
-  c.optim.b2 = 0.999
-  c.optim.n_dis = 1                 # Discriminator updates per generator update.
-  c.optim.ema_decay = 0.999         # EMA of G's weights; 0 keeps a plain copy.
-  # The EMA G's BatchNorm statistics, recomputed for its weights on this many samples
-  # (standing statistics); 0 samples it with the raw G's running averages.
-  c.optim.ema_bn_samples = 1024
-  c.optim.schedule = "constant"     # constant | linear (to 0) | cosine, over the run's updates.
-  c.optim.grad_clip = 0.0           # Clip gradients to this global norm; 0: off.
-  c.optim.rms_decay = 0.99          # rmsprop's squared-gradient decay (PyTorch's alpha).
-  c.optim.momentum = 0.0            # sgd and rmsprop momentum.
+  # Adam 2e-4 with DCGAN's betas; see configs.two_network_optim for the shared fields.
+  c.optim = configs.two_network_optim(
+      n_dis=1,                      # Discriminator updates per generator update.
+      ema_decay=0.999,              # EMA of G's weights; 0 keeps a plain copy.
+      # The EMA G's BatchNorm statistics, recomputed for its weights on this many samples
+      # (standing statistics); 0 samples it with the raw G's running averages.
+      ema_bn_samples=1024,
+      **configs.RMSPROP_AND_SGD_FIELDS)
   c.optim.d_clip = 0.0              # WGAN: clip every D weight to [-c, c] after each update; 0: off.
 
   # Mode-collapse remedies, all off (remedies.py): PacGAN packing (model.pack), minibatch
@@ -84,6 +78,13 @@ def validate(c: ml_collections.ConfigDict) -> None:
   one_of("penalty.schedule", c.penalty.schedule, penalties.SCHEDULES)
   require(isinstance(c.penalty.every, int) and c.penalty.every >= 1, "penalty.every",
           c.penalty.every, "must be a positive integer (1: every step)")
+  examples = c.penalty.get("examples", 0)
+  require(isinstance(examples, int) and 0 <= examples <= c.batch_size, "penalty.examples",
+          examples, f"must be an integer in [0, batch_size={c.batch_size}] (0: every example)")
+  for field in ("pack", "minibatch_std"):   # D reads examples in groups of this size.
+    group = c.model.get(field, 0)
+    require(not examples or group <= 1 or examples % group == 0, "penalty.examples", examples,
+            f"must be a multiple of model.{field}={group}")
   require(0.0 <= c.penalty.final_fraction <= 1.0, "penalty.final_fraction",
           c.penalty.final_fraction, "must be in [0, 1]")
   configs.validate_optim(c)

@@ -47,6 +47,7 @@ def clip_weights(params, limit: float):
 def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, loss,
              penalty, penalty_weight: float, latent_dim: int, num_classes: int, n_dis: int,
              ema_decay: float, penalty_scale=None, penalty_every: int = 1,
+             penalty_examples: int = 0,
              d_clip: float = 0.0, aux_weight: float = 1.0,
              code_dims: tuple = (0, 0), unroll_steps: int = 0, augment_policy: tuple = ()):
   """`n_dis` discriminator updates, then one generator update, then the EMA of G.
@@ -62,6 +63,9 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
   partner. `penalty_scale(step)`, if given, scales the penalty's weight (its schedule).
   `penalty_every` = k > 1 applies the penalty on every k-th step only, k times as strongly
   (lazy regularisation, Karras et al. 2020), which saves most of its double backward pass.
+  `penalty_examples` = k > 0 estimates the penalty (a mean over examples) on the first k
+  real and fake examples only, which shrinks its double backward pass k / B times (StyleGAN2
+  computes its path-length penalty on a shrunk batch the same way).
 
   Remedies (kinds/gan/remedies.py): `augment_policy` applies DiffAugment to every image D
   sees, real and fake, with G's gradient through it; `unroll_steps` = K > 0 takes G's loss
@@ -95,13 +99,18 @@ def gan_step(state: GANState, batch, *, generator, discriminator, g_tx, d_tx, lo
     (real_logits, real_aux), (fake_logits, fake_aux) = map(heads.split_outputs,
                                                            (real_out, fake_out))
     # The penalty sees D with frozen statistics: a regulariser must not move them.
+    k = penalty_examples or real.shape[0]
+    penalty_real, penalty_fake = real[:k], fake[:k]
+    penalty_labels = None if real_labels is None else real_labels[:k]
     discriminate = lambda x: heads.split_outputs(apply_train(
-        discriminator, None, d_params, x, real_labels, collections=collections)[0])[0]
+        discriminator, None, d_params, x, penalty_labels, collections=collections)[0])[0]
     if penalty_now is None:
-      penalty_value = penalty(discriminate, real, fake, penalty_key)
+      penalty_value = penalty(discriminate, penalty_real, penalty_fake, penalty_key)
     else:
       penalty_value = jax.lax.cond(
-          penalty_now, lambda: penalty(discriminate, real, fake, penalty_key).astype(jnp.float32),
+          penalty_now,
+          lambda: penalty(discriminate, penalty_real, penalty_fake, penalty_key).astype(
+              jnp.float32),
           lambda: jnp.zeros((), jnp.float32))
     adversarial = loss.d(real_logits, fake_logits)
     aux = losses.auxiliary_d(real_aux, fake_aux, real_labels, fake_labels, codes)
@@ -190,6 +199,7 @@ def make_gan_step(config, generator, discriminator, g_tx, d_tx):
           schedule=config.penalty.get("schedule", "constant"),
           final_fraction=config.penalty.get("final_fraction", 0.1)),
       penalty_every=config.penalty.get("every", 1),
+      penalty_examples=config.penalty.get("examples", 0),
       num_classes=config.model.num_classes, n_dis=config.optim.n_dis,
       ema_decay=config.optim.ema_decay, d_clip=config.optim.d_clip,
       aux_weight=config.loss.aux_weight,
