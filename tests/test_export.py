@@ -1,5 +1,6 @@
 """--mode=export: the jax.export artifact (plain jax) and the ONNX file (onnxruntime) compute
-what jaxgan's generator computes, unconditional and conditional."""
+what jaxgan's generator computes, unconditional and conditional; the translators of pix2pix
+and CycleGAN and the sequence GAN's video generator too."""
 
 import json
 import os
@@ -75,3 +76,55 @@ def test_an_operation_onnx_cannot_express_is_one_line(tmp_path):
   assert export._unsupported_operation(NotImplementedError(  # pylint: disable=protected-access
       "[custom_vjp] No plugins registered for primitive 'custom_vmap_call'")) == (
           "the operation 'custom_vmap_call'")
+
+
+@pytest.mark.parametrize("kind, direction", [("pix2pix", ""), ("cyclegan", "a2b"),
+                                             ("cyclegan", "b2a")])
+def test_exported_translator_matches_jaxgan(tmp_path, kind, direction):
+  """pix2pix's G (no test-time dropout) and each of CycleGAN's two translators, after a
+  2-step run: the artifact computes what the kind's own `translate` computes."""
+  import test_cyclegan  # pylint: disable=import-outside-toplevel
+  import test_pix2pix  # pylint: disable=import-outside-toplevel
+  if kind == "pix2pix":
+    config = test_pix2pix.tiny(num_steps=2)
+    config.model.test_dropout = False
+  else:
+    config = test_cyclegan.tiny(num_steps=2)
+    config.sample.direction = direction
+  workdir = str(tmp_path / "run")
+  train.train_and_evaluate(config, workdir)
+  out_dir = export.export(config, workdir)
+  signature = json.load(open(os.path.join(out_dir, export.SIGNATURE)))
+  (spec,) = signature["inputs"]
+  images = np.random.default_rng(0).uniform(-1, 1, (5, *spec["shape"][1:])).astype(np.float32)
+  exp, state = train.restore_for_inference(config, workdir)
+  expected = (exp.translate(state, images) if kind == "pix2pix"
+              else exp.translate(state, images, direction))
+  with open(os.path.join(out_dir, export.ARTIFACT), "rb") as f:
+    got = np.asarray(jax.export.deserialize(bytearray(f.read())).call(images))
+  assert got.shape == np.shape(expected) == (5, *signature["output"]["shape"][1:])
+  assert np.max(np.abs(got - np.asarray(expected))) <= 1e-4
+
+
+@pytest.mark.parametrize("changes", [{}, {"model.context_frames": 2, "model.num_classes": 10}])
+def test_exported_video_generator_matches_jaxgan(tmp_path, changes):
+  """The sequence GAN's sprite G, from noise and (conditional) from given frames."""
+  import test_video_gan  # pylint: disable=import-outside-toplevel
+  config = test_video_gan.tiny_sprite_config(**changes)
+  config.num_steps, config.eval_every = 2, 0
+  workdir = str(tmp_path / "run")
+  train.train_and_evaluate(config, workdir)
+  out_dir = export.export(config, workdir)
+  signature = json.load(open(os.path.join(out_dir, export.SIGNATURE)))
+  assert [s["name"] for s in signature["inputs"]] == (
+      ["z", "noise", "context", "label"] if changes else ["z", "noise"])
+  inputs = _inputs(signature, batch=3)
+  if "context" in inputs:
+    inputs["context"] = np.tanh(inputs["context"])   # Frames in [-1, 1].
+  exp, state = train.restore_for_inference(config, workdir)
+  expected = np.asarray(exp.generate(state, inputs["z"], inputs["noise"], inputs.get("context"),
+                                     inputs.get("label"), True))
+  with open(os.path.join(out_dir, export.ARTIFACT), "rb") as f:
+    got = np.asarray(jax.export.deserialize(bytearray(f.read())).call(*inputs.values()))
+  assert got.shape == expected.shape == (3, *signature["output"]["shape"][1:])
+  assert np.max(np.abs(got - expected)) <= 1e-4

@@ -119,5 +119,115 @@ def test_noise_drawn_in_the_step_is_sharded_like_the_batch():
   assert specs == {"z": P("data", None), "labels": P("data")}
 
 
+# -- one step's gradient on 8 devices, per leaf, for every GAN architecture in the registry --
+
+GRADIENT_BATCH = 16
+
+
+def _architecture_config(name: str):
+  """A GAN config for architecture `name` at tiny widths, plain SGD (its update is -lr times
+  the gradient, where Adam's first step would amplify last-bit differences to lr * sign)."""
+  from jaxgan.kinds.gan import architectures  # pylint: disable=import-outside-toplevel
+  c = tiny()
+  c.model.architecture = name
+  made_for = architectures.ARCHITECTURES[name].image_shape
+  if made_for is not None:
+    c.data.image_shape = tuple(made_for)
+  if name in ("mlp_cgan",):
+    c.model.num_classes = 10
+  if name == "resnet32":    # Spectral norm in both networks and self-attention: all of it.
+    c.model.update(g_channels=16, d_channels=16, g_spectral_norm=True, d_spectral_norm=True,
+                   attention_resolution=16)
+  c.batch_size = GRADIENT_BATCH
+  c.optim.update(name="sgd", g_lr=0.1, d_lr=0.1, ema_decay=0.0)
+  return c
+
+
+def _updates(name: str, reverse: bool) -> dict:
+  """{leaf: new - old} of G's and D's parameters after one step on a fixed random batch. With
+  `reverse`, the batch and the step's noise come in reversed order: the same step in exact
+  arithmetic, other float32 summation orders."""
+  from jaxgan.kinds.gan import step as step_lib  # pylint: disable=import-outside-toplevel
+  config = _architecture_config(name)
+  exp = experiment.build(config)
+  mesh = parallel.make_mesh()
+  state = exp.init_state(mesh)
+  rng = np.random.default_rng(0)
+  batch = {"image": rng.uniform(-1, 1, (GRADIENT_BATCH, *config.data.image_shape))
+                       .astype(np.float32)}
+  if config.model.num_classes:
+    batch["label"] = rng.integers(0, config.model.num_classes, GRADIENT_BATCH).astype(np.int32)
+  original = step_lib.sample_latents
+
+  def reversed_latents(*args, **kwargs):
+    z, y = original(*args, **kwargs)
+    return z[::-1], (None if y is None else y[::-1])
+
+  before = {"g": jax.device_get(state.g.params), "d": jax.device_get(state.d.params)}
+  if reverse:
+    batch = {k: v[::-1].copy() for k, v in batch.items()}
+    step_lib.sample_latents = reversed_latents
+  try:
+    batch = parallel.put_batch({"train": batch}, parallel.batch_sharding(mesh))
+    # Unoptimised compilation (as tests/test_zoo.py): the same for all three runs, and quick.
+    step = exp.jit_step(mesh).lower(state, batch).compile(
+        compiler_options={"xla_backend_optimization_level": "0"})
+    new, _ = step(state, batch)
+  finally:
+    step_lib.sample_latents = original
+  out = {}
+  for net in ("g", "d"):
+    after = jax.device_get(getattr(new, net).params)   # The step donated `state`'s buffers.
+    for (path, a), b in zip(jax.tree_util.tree_flatten_with_path(after)[0],
+                            jax.tree.leaves(before[net])):
+      out[net + jax.tree_util.keystr(path)] = np.asarray(a, np.float64) - np.asarray(b, np.float64)
+  return out
+
+
+def _relative(a, b) -> float:
+  return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-30))
+
+
+def _gradients_on_devices(out_dir: str) -> None:
+  from jaxgan.kinds.gan import architectures  # pylint: disable=import-outside-toplevel
+  for name in sorted(architectures.ARCHITECTURES):
+    np.savez(os.path.join(out_dir, f"{name}.npz"), **_updates(name, reverse=False))
+  print(json.dumps({"device_count": jax.device_count()}))
+
+
+# Leaves whose gradient is zero in exact arithmetic (a bias that feeds a BatchNorm, which
+# subtracts it again): their float32 "update" is rounding noise in any order of summation.
+ZERO_IN_EXACT_ARITHMETIC = {
+    "dcgan_mnist": ("g['ConvTranspose_0']['bias']", "d['Conv_1']['bias']"),
+    "dcgan_stacked_mnist": ("g['ConvTranspose_0']['bias']", "d['Conv_1']['bias']"),
+}
+
+
+def test_every_gan_architecture_gets_the_same_gradient_on_eight_devices(tmp_path):
+  """One SGD step on 8 devices against 1, per parameter leaf. Where the step sums many
+  nearly-cancelling terms (behind a BatchNorm, at initialisation) float32 differs with the
+  order of summation; the 8-device result must then be as close to the 1-device one as the
+  1-device step is to itself with the batch and the noise reversed (and within 1e-5 where
+  that order noise is smaller). A per-device statistic or a gradient summed over one
+  device's examples would differ by orders of magnitude more."""
+  from jaxgan.kinds.gan import architectures  # pylint: disable=import-outside-toplevel
+  out = run_script(["gradients_on_devices", str(tmp_path)], 8, tmp_path)
+  assert json.loads(out.strip().splitlines()[-1]) == {"device_count": 8}
+  for name in sorted(architectures.ARCHITECTURES):
+    eight, one = dict(np.load(tmp_path / f"{name}.npz")), _updates(name, reverse=False)
+    assert sorted(one) == sorted(eight), name
+    skipped = ZERO_IN_EXACT_ARITHMETIC.get(name, ())
+    assert all(leaf in one for leaf in skipped), (name, skipped)
+    checked = [leaf for leaf in one if leaf not in skipped]
+    if all(_relative(eight[leaf], one[leaf]) <= 1e-5 for leaf in checked):
+      continue   # The MLPs: no order noise to calibrate against.
+    reordered = _updates(name, reverse=True)
+    for leaf in checked:
+      order_noise = _relative(reordered[leaf], one[leaf])
+      assert _relative(eight[leaf], one[leaf]) <= max(1e-5, 3 * order_noise), (
+          name, leaf, _relative(eight[leaf], one[leaf]), order_noise)
+
+
 if __name__ == "__main__":
-  {"straight_and_resumed": _straight_and_resumed}[sys.argv[1]](*sys.argv[2:])
+  {"straight_and_resumed": _straight_and_resumed,
+   "gradients_on_devices": _gradients_on_devices}[sys.argv[1]](*sys.argv[2:])

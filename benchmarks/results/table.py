@@ -52,6 +52,8 @@ def load(repo: str = REPO) -> list[dict]:
   for path in sorted(glob.glob(os.path.join(repo, RESULTS_DIR, "*.json"))):
     with open(path) as f:
       result = json.load(f)
+    if "metrics" not in result:   # Another benchmark's record (time_to_quality_*.json).
+      continue
     result["file"] = os.path.splitext(os.path.basename(path))[0]
     results.append(result)
   return sorted(results, key=_sort_key)

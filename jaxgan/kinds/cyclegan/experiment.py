@@ -127,6 +127,25 @@ class CycleGANExperiment(interface.Experiment):
     return it.in_chunks(lambda _, x: self._translate(network, x, direction), [images_in],
                         self.config.eval.batch_size)
 
+  def export_function(self, state, use_ema: bool) -> interface.Exportable:
+    """The translator of `sample.direction` (a2b or b2a) in inference mode: images of its
+    source domain [batch, H, W, C] in [-1, 1] -> the other domain's. CycleGAN keeps no EMA:
+    raw and EMA exports are the same network."""
+    del use_ema
+    direction = self.config.sample.direction
+    network = jax.device_get(state.g_ab if direction == "a2b" else state.g_ba)
+    module = self.g_ab if direction == "a2b" else self.g_ba
+    variables = {"params": network.params, **network.collections}
+    source, target = (self.shapes["a"], self.shapes["b"])[::1 if direction == "a2b" else -1]
+
+    def translate(images_in):
+      return module.apply(variables, images_in, train=False)
+
+    return interface.Exportable(
+        translate, {"image": (source, "float32")}, "translated", target,
+        f"{direction}: images [batch, *{source}] in [-1, 1] -> [batch, *{target}] "
+        f"(--config.sample.direction picks the translator)")
+
   def _eval_source(self, name: str):
     dataset, split, data_dir = self._domain(name, self.config.eval_split)
     return it.open_source(dataset, split, data_dir)

@@ -121,6 +121,22 @@ class Pix2PixExperiment(interface.Experiment):
       output = step_lib.composite(output, jnp.asarray(source), jnp.asarray(mask))
     return np.asarray(output)
 
+  def export_function(self, state, use_ema: bool) -> interface.Exportable:
+    """The translator G in inference mode (running statistics) without test-time dropout, so
+    the file is a deterministic function: source [batch, H, W, C] in [-1, 1] -> G's output.
+    pix2pix keeps no EMA of G: raw and EMA exports are the same network."""
+    del use_ema
+    g = jax.device_get(state.g)
+    variables = {"params": g.params, **g.collections}
+
+    def translate(source):
+      return self.generator.apply(variables, source, train=False, dropout=False)
+
+    return interface.Exportable(
+        translate, {"source": (self.source_shape, "float32")}, "target", self.target_shape,
+        f"source [batch, *{self.source_shape}] in [-1, 1] -> G's translation "
+        f"[batch, *{self.target_shape}] (no dropout; not pasted into known pixels)")
+
   def _eval_source(self):
     c = self.config
     return it.open_source(c.data.name, c.eval_split, c.data.data_dir)

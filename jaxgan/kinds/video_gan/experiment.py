@@ -122,6 +122,29 @@ class VideoGANExperiment(interface.Experiment):
     labels = self.asked_labels(0, num)
     return np.asarray(jax.device_get(self.generate(state, z, noise, context, labels, use_ema)))
 
+  def export_function(self, state, use_ema: bool) -> interface.Exportable:
+    """G in inference mode (its running statistics), the EMA or raw weights: content noise
+    z [Dc] and per-frame noise [T, De] (both N(0, I)), given frames [k, H, W, C] in [-1, 1]
+    when model.context_frames = k > 0, a digit when conditional -> videos [T, H, W, C]."""
+    m = self.config.model
+    params = jax.device_get(state.ema_params if use_ema else state.g.params)
+    collections = jax.device_get(state.g.collections)
+    t, *frame = self.frame_shape
+    inputs = {"z": ((m.content_dim,), "float32"), "noise": ((t, m.noise_dim), "float32")}
+    if m.context_frames:
+      inputs["context"] = ((m.context_frames, *frame), "float32")
+    if m.num_classes:
+      inputs["label"] = ((), "int32")
+
+    def generate(*arrays):
+      named = dict(zip(inputs, arrays))
+      return step_lib.generate(self.generator, params, collections, named["z"], named["noise"],
+                               named.get("context"), named.get("label"))
+
+    shape = tuple(self.frame_shape)
+    return interface.Exportable(generate, inputs, "videos", shape,
+                                f"{', '.join(inputs)} -> videos [batch, *{shape}] in [-1, 1]")
+
   def visuals(self, state) -> dict:
     c = self.config
     key = jax.random.fold_in(jax.random.PRNGKey(c.seed), _STRIP_SALT)
