@@ -77,6 +77,7 @@ def tiny(name: str, batch_size: int = 4):
     c.data.name = FAKE_CIFAR10
   if c.kind == "gan":
     c.optim.n_dis = min(c.optim.n_dis, 2)
+    c.penalty.examples = min(c.penalty.examples, batch_size // 2)   # A sub-batch still.
   if c.model.architecture == "resnet32":
     c.optim.n_dis = 1
     c.model.g_channels = c.model.d_channels = 16
