@@ -14,16 +14,17 @@ images (docs/results.md has the figures and how the recipe was chosen).
 from experiments import dcgan_mnist  # pylint: disable=g-bad-import-order
 
 
-def get_config():
-  c = dcgan_mnist.get_config()
+def apply_recipe(c):
+  """The loss, penalties, D and optimizer of the recipe, on a 28x28 DCGAN config `c`."""
   c.loss.name = "relativistic_pairing"
-  c.penalty.name = "r1_r2"
-  c.penalty.weight = 1.0
+  c.penalty.update(name="r1_r2", weight=1.0)
   c.model.d_batch_norm = False      # The penalties assume examples do not interact in D.
-  c.optim.g_lr = 1e-3
-  c.optim.d_lr = 1e-3
-  c.optim.b1 = 0.0
-  c.optim.b2 = 0.99
+  c.optim.update(g_lr=1e-3, d_lr=1e-3, b1=0.0, b2=0.99)
+  return c
+
+
+def get_config():
+  c = apply_recipe(dcgan_mnist.get_config())
   c.num_steps = 10_000
   c.log_every = 200
   c.checkpoint_every = 1_000

@@ -9,23 +9,14 @@ lenet-mnist on each channel of 26,000 samples.
       --workdir=runs/stacked_rpgan
 """
 
-from experiments import dcgan_stacked_mnist  # pylint: disable=g-bad-import-order
+from experiments import dcgan_mnist_rpgan  # pylint: disable=g-bad-import-order
+from experiments import dcgan_stacked_mnist
 
 
 def get_config():
-  c = dcgan_stacked_mnist.get_config()
-  c.loss.name = "relativistic_pairing"
-  c.penalty.name = "r1_r2"
-  c.penalty.weight = 1.0
-  c.penalty.examples = 8
-  c.model.d_batch_norm = False      # The penalties assume examples do not interact in D.
+  c = dcgan_mnist_rpgan.apply_recipe(dcgan_stacked_mnist.get_config())
   c.batch_size = 32
-  c.optim.g_lr = 1e-3
-  c.optim.d_lr = 1e-3
-  c.optim.b1 = 0.0
-  c.optim.b2 = 0.99
+  c.penalty.examples = 8
   c.num_steps = 15_000
-  c.eval_every = 5_000
-  c.sample_every = 5_000
-  c.checkpoint_every = 5_000
+  c.eval_every = c.sample_every = c.checkpoint_every = 5_000
   return c
