@@ -23,7 +23,7 @@ class AdversarialLoss(NamedTuple):
   g_reads_real: bool = False      # True: g needs D's logits on real data too.
 
 
-def _fake_only(g_of_fake):
+def fake_only(g_of_fake):
   """A G loss of the fake logits alone, in the (real_logits, fake_logits) signature."""
   def g(real_logits, fake_logits):
     del real_logits
@@ -94,12 +94,12 @@ def _average_g(real_logits, fake_logits):
 
 
 LOSSES: dict[str, AdversarialLoss] = {
-    "minimax": AdversarialLoss(_minimax_d, _fake_only(_minimax_g)),
-    "non_saturating": AdversarialLoss(_minimax_d, _fake_only(_non_saturating_g)),
-    "wasserstein": AdversarialLoss(_wasserstein_d, _fake_only(_wasserstein_g)),
+    "minimax": AdversarialLoss(_minimax_d, fake_only(_minimax_g)),
+    "non_saturating": AdversarialLoss(_minimax_d, fake_only(_non_saturating_g)),
+    "wasserstein": AdversarialLoss(_wasserstein_d, fake_only(_wasserstein_g)),
     # G of the hinge GAN: -E[D(G(z))].
-    "hinge": AdversarialLoss(_hinge_d, _fake_only(_wasserstein_g)),
-    "least_squares": AdversarialLoss(_least_squares_d, _fake_only(_least_squares_g)),
+    "hinge": AdversarialLoss(_hinge_d, fake_only(_wasserstein_g)),
+    "least_squares": AdversarialLoss(_least_squares_d, fake_only(_least_squares_g)),
     "relativistic_pairing": AdversarialLoss(_pairing_d, _pairing_g, g_reads_real=True),
     "relativistic_average": AdversarialLoss(_average_d, _average_g, g_reads_real=True),
 }

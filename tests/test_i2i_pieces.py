@@ -75,9 +75,20 @@ def test_adversarial_pairs_hand_computed():
   zeros, ones = jnp.zeros((2, 3, 3)), jnp.ones((2, 3, 3))
   vanilla, lsgan = tl.ADVERSARIAL["vanilla"], tl.ADVERSARIAL["lsgan"]
   np.testing.assert_allclose(vanilla.d(zeros, zeros), np.log(2), rtol=1e-6)  # 0.5 (ln2 + ln2)
-  np.testing.assert_allclose(vanilla.g(zeros), np.log(2), rtol=1e-6)
-  assert float(lsgan.d(ones, zeros)) == 0.0 and float(lsgan.g(zeros)) == 1.0
+  np.testing.assert_allclose(vanilla.g(None, zeros), np.log(2), rtol=1e-6)
+  assert float(lsgan.d(ones, zeros)) == 0.0 and float(lsgan.g(None, zeros)) == 1.0
   assert float(lsgan.d(zeros, ones)) == 1.0   # 0.5 (1 + 1)
+
+
+def test_relativistic_pairing_pairs_patch_logits_hand_computed():
+  pairing = tl.ADVERSARIAL["relativistic_pairing"]
+  real, fake = jnp.array([[[2.0, 0.0]]]), jnp.array([[[1.0, 0.0]]])
+  # D: mean softplus(fake - real) over the patches = (softplus(-1) + softplus(0)) / 2.
+  np.testing.assert_allclose(pairing.d(real, fake), (np.log1p(np.exp(-1)) + np.log(2)) / 2,
+                             rtol=1e-6)
+  np.testing.assert_allclose(pairing.g(real, fake), (np.log1p(np.exp(1)) + np.log(2)) / 2,
+                             rtol=1e-6)
+  assert pairing.g_reads_real and not tl.ADVERSARIAL["lsgan"].g_reads_real
 
 
 def test_hole_weighted_loss_hand_computed():

@@ -116,7 +116,9 @@ def test_pix2pix_on_a_paired_folder(tmp_path):
   c = shrink(pix2pix_folder.get_config(), 2)
   c.data.name, c.data.data_dir, c.data.image_shape = "my_pairs", str(tmp_path / "data"), (16, 16, 3)
   c.eval_split = "train"
-  train.train_and_evaluate(c, str(tmp_path / "run"))
+  c.loss.adversarial = "relativistic_pairing"    # Its G also reads D on the real target.
+  metrics = train.train_and_evaluate(c, str(tmp_path / "run"))
+  assert np.isfinite(metrics["g_adv"]) and np.isfinite(metrics["d_loss"])
   results = train.evaluate(c, str(tmp_path / "run"))
   assert np.isfinite(results["fid[random-cnn]/output"]) and "l1/identity" in results
 

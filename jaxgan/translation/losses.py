@@ -2,25 +2,25 @@
 pix2pix's L1, CycleGAN's cycle-consistency and identity terms, and the context encoder's
 hole-weighted reconstruction (Pathak et al. 2016).
 
-Adversarial pairs take patch logits of any shape and average them. They follow the papers'
-code: the discriminator's objective is halved (pix2pix Sec. 3.3, "we divide the objective
+Adversarial pairs (jaxgan.losses.AdversarialLoss: d(real, fake), g(real, fake)) take patch
+logits of any shape and average them. The relativistic pairing loss (RpGAN) is the GAN's,
+pairing each real patch with the fake patch at the same place. The classic pairs follow the
+papers' code: the discriminator's objective is halved (pix2pix Sec. 3.3, "we divide the objective
 by 2 while optimizing D"); CycleGAN's least-squares G term is E[(D(G(x)) - 1)^2] without the
 1/2 of jaxgan.losses' LSGAN, so λ = 10 weighs cycle against it as in the paper.
 """
 
-from typing import Callable, NamedTuple
-
 import jax
 import jax.numpy as jnp
+
+from jaxgan import losses
 
 CYCLE_WEIGHT = 10.0      # λ of CycleGAN.
 IDENTITY_FRACTION = 0.5  # The identity term's weight is 0.5 λ.
 L1_WEIGHT = 100.0        # λ of pix2pix.
 
 
-class Adversarial(NamedTuple):
-  d: Callable   # (real_logits, fake_logits) -> scalar
-  g: Callable   # fake_logits -> scalar
+Adversarial = losses.AdversarialLoss
 
 
 def _bce(logits, target: float):
@@ -31,11 +31,14 @@ def _bce(logits, target: float):
 ADVERSARIAL = {
     # pix2pix: cross-entropy GAN, G non-saturating.
     "vanilla": Adversarial(d=lambda r, f: 0.5 * (_bce(r, 1.0) + _bce(f, 0.0)),
-                           g=lambda f: _bce(f, 1.0)),
+                           g=losses.fake_only(lambda f: _bce(f, 1.0))),
     # CycleGAN: least squares (Mao et al. 2017), real 1, fake 0.
     "lsgan": Adversarial(d=lambda r, f: 0.5 * (jnp.mean(jnp.square(r - 1.0)) +
                                                jnp.mean(jnp.square(f))),
-                         g=lambda f: jnp.mean(jnp.square(f - 1.0))),
+                         g=losses.fake_only(lambda f: jnp.mean(jnp.square(f - 1.0)))),
+    # RpGAN (Jolicoeur-Martineau 2019), the loss of R3GAN (Huang et al. 2024); G reads D's
+    # logits on real images of its target domain too.
+    "relativistic_pairing": losses.LOSSES["relativistic_pairing"],
 }
 
 

@@ -33,7 +33,10 @@ def default_config() -> ml_collections.ConfigDict:
   c.model.conv_impl = "auto"
 
   c.loss = ml_collections.ConfigDict()
-  c.loss.adversarial = "lsgan"      # The paper's least squares | vanilla.
+  c.loss.adversarial = "lsgan"      # The paper's least squares | vanilla | relativistic_pairing.
+  # Each D's zero-centred gradient penalty: none | r1 | r2 | r1_r2 (R3GAN's), weight gamma.
+  c.loss.penalty = "none"
+  c.loss.penalty_weight = 0.0
   c.loss.cycle_weight = tl.CYCLE_WEIGHT           # λ = 10.
   c.loss.identity_fraction = tl.IDENTITY_FRACTION  # Identity weight 0.5 λ; 0: off.
   c.loss.pool_size = image_pool.SIZE               # 50; 0: no history.
@@ -77,6 +80,13 @@ def validate(c: ml_collections.ConfigDict) -> None:
   one_of("model.norm", m.norm, norms.NORMS)
   one_of("model.conv_impl", m.conv_impl, ("auto", "xla", "fast"))
   one_of("loss.adversarial", c.loss.adversarial, tl.ADVERSARIAL)
+  one_of("loss.penalty", c.loss.penalty, ("none", "r1", "r2", "r1_r2"))
+  require(c.loss.penalty_weight >= 0, "loss.penalty_weight", c.loss.penalty_weight,
+          "must be >= 0")
+  require(c.loss.penalty == "none" or c.loss.penalty_weight > 0, "loss.penalty_weight",
+          c.loss.penalty_weight, f"must be > 0 for loss.penalty={c.loss.penalty!r}")
+  require(c.loss.penalty == "none" or m.norm != "batch", "model.norm", m.norm,
+          "a gradient penalty needs examples that do not interact in D; use instance or none")
   for field in ("cycle_weight", "identity_fraction"):
     require(c.loss[field] >= 0, f"loss.{field}", c.loss[field], "must be >= 0")
   require(isinstance(c.loss.pool_size, int) and c.loss.pool_size >= 0, "loss.pool_size",

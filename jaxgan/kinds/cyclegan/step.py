@@ -4,7 +4,9 @@ One step: both generators update on
     L_GAN(G, D_B) + L_GAN(F, D_A) + λ L_cyc + 0.5 λ L_identity
 with the discriminators fixed, then each discriminator updates on real images of its domain
 against generated ones drawn through its history pool (a query replaces, with probability
-1/2, a stored image with the new one and shows the stored one). G: A -> B is `g_ab`,
+1/2, a stored image with the new one and shows the stored one), plus, if configured, a
+zero-centred gradient penalty (R1 on its real images, R2 on the shown fakes, or both; of D's
+mean patch logit per image) weighted by gamma. G: A -> B is `g_ab`,
 F: B -> A is `g_ba`; D_A judges domain A, D_B domain B.
 """
 
@@ -12,8 +14,10 @@ import functools
 
 import flax.struct
 import jax
+import jax.numpy as jnp
 import optax
 
+from jaxgan import penalties
 from jaxgan.kinds.cyclegan import image_pool
 from jaxgan.translation import losses as tl
 from jaxgan.state import Network
@@ -39,8 +43,18 @@ def run(module, network: Network, params, x):
   return out, {**cols, **new_cols}
 
 
+def adversarial_g(adv, d_module, d_network: Network, real, fake):
+  """G's adversarial term against one (fixed) discriminator; D also reads the real images of
+  that domain when the loss pairs them (RpGAN)."""
+  real_logits = None
+  if adv.g_reads_real:
+    real_logits = jax.lax.stop_gradient(run(d_module, d_network, d_network.params, real)[0])
+  return adv.g(real_logits, run(d_module, d_network, d_network.params, fake)[0])
+
+
 def cyclegan_step(state: CycleGANState, batch, *, g_ab, g_ba, d_a, d_b, g_tx, d_tx,
-                  adversarial: str, cycle_weight: float, identity_fraction: float):
+                  adversarial: str, cycle_weight: float, identity_fraction: float,
+                  penalty: str = "none", penalty_weight: float = 0.0):
   """batch["a"]["image"], batch["b"]["image"]: [B, H, W, C] in [-1, 1]."""
   real_a, real_b = batch["a"]["image"], batch["b"]["image"]
   adv = tl.ADVERSARIAL[adversarial]
@@ -54,8 +68,8 @@ def cyclegan_step(state: CycleGANState, batch, *, g_ab, g_ba, d_a, d_b, g_tx, d_
     fake_a, ba_cols = run(g_ba, state.g_ba, ba_params, real_b)
     rec_a, ba_cols = run(g_ba, state.g_ba.replace(collections=ba_cols), ba_params, fake_b)
     rec_b, ab_cols = run(g_ab, state.g_ab.replace(collections=ab_cols), ab_params, fake_a)
-    g_adv = (adv.g(run(d_b, state.d_b, state.d_b.params, fake_b)[0]) +
-             adv.g(run(d_a, state.d_a, state.d_a.params, fake_a)[0]))
+    g_adv = (adversarial_g(adv, d_b, state.d_b, real_b, fake_b) +
+             adversarial_g(adv, d_a, state.d_a, real_a, fake_a))
     cycle = tl.cycle_loss(real_a, rec_a, real_b, rec_b, cycle_weight)
     identity = 0.0
     if use_identity:
@@ -78,14 +92,21 @@ def cyclegan_step(state: CycleGANState, batch, *, g_ab, g_ba, d_a, d_b, g_tx, d_
     def loss_fn(params):
       real_logits, cols = run(module, network, params, real)
       fake_logits, cols = run(module, network.replace(collections=cols), params, fake)
-      return adv.d(real_logits, fake_logits), cols
-    (loss, cols), grads = jax.value_and_grad(loss_fn, has_aux=True)(network.params)
-    return network.apply_gradients(d_tx, grads, cols), loss, optax.tree.norm(grads)
+      reg = 0.0
+      if penalty_weight:
+        def discriminate(x):   # One logit per image: the mean of its patch logits.
+          logits = run(module, network, params, x)[0]
+          return jnp.mean(logits.reshape((logits.shape[0], -1)), axis=1)
+        reg = penalties.get(penalty)(discriminate, real, fake, None)
+      return adv.d(real_logits, fake_logits) + penalty_weight * reg, (cols, reg)
+    (loss, (cols, reg)), grads = jax.value_and_grad(loss_fn, has_aux=True)(network.params)
+    return network.apply_gradients(d_tx, grads, cols), loss, reg, optax.tree.norm(grads)
 
-  new_d_a, d_a_loss, d_a_norm = d_update(d_a, state.d_a, real_a, shown_a)
-  new_d_b, d_b_loss, d_b_norm = d_update(d_b, state.d_b, real_b, shown_b)
+  new_d_a, d_a_loss, d_a_penalty, d_a_norm = d_update(d_a, state.d_a, real_a, shown_a)
+  new_d_b, d_b_loss, d_b_penalty, d_b_norm = d_update(d_b, state.d_b, real_b, shown_b)
   metrics = {"g_adv": g_adv, "cycle": cycle, "identity": identity, "d_a_loss": d_a_loss,
-             "d_b_loss": d_b_loss, "g_grad_norm": optax.tree.norm((ab_grads, ba_grads)),
+             "d_b_loss": d_b_loss, "d_penalty": d_a_penalty + d_b_penalty,
+             "g_grad_norm": optax.tree.norm((ab_grads, ba_grads)),
              "d_grad_norm": optax.tree.norm((d_a_norm, d_b_norm))}
   new_state = state.replace(step=state.step + 1, g_ab=new_g_ab, g_ba=new_g_ba, d_a=new_d_a,
                             d_b=new_d_b, pool_a=pool_a, pool_b=pool_b)
@@ -96,4 +117,5 @@ def make_step(config, g_ab, g_ba, d_a, d_b, g_tx, d_tx):
   return functools.partial(
       cyclegan_step, g_ab=g_ab, g_ba=g_ba, d_a=d_a, d_b=d_b, g_tx=g_tx, d_tx=d_tx,
       adversarial=config.loss.adversarial, cycle_weight=float(config.loss.cycle_weight),
-      identity_fraction=float(config.loss.identity_fraction))
+      identity_fraction=float(config.loss.identity_fraction),
+      penalty=config.loss.penalty, penalty_weight=float(config.loss.penalty_weight))

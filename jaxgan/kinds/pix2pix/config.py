@@ -27,7 +27,7 @@ def default_config() -> ml_collections.ConfigDict:
   c.model.conv_impl = "auto"
 
   c.loss = ml_collections.ConfigDict()
-  c.loss.adversarial = "vanilla"    # vanilla (the paper's) | lsgan.
+  c.loss.adversarial = "vanilla"    # vanilla (the paper's) | lsgan | relativistic_pairing.
   c.loss.reconstruction = "l1"      # l1: λ |G(x) - y|_1; hole: the context encoder's loss.
   c.loss.weight = translation_losses.L1_WEIGHT   # λ = 100.
   c.loss.overlap = 4                # hole: context band around the hole in the loss...

@@ -75,10 +75,15 @@ def pix2pix_step(state: Pix2PixState, batch, *, generator, discriminator, g_tx, 
       d_loss_fn, has_aux=True)(state.d.params)
   d_net = state.d.apply_gradients(d_tx, d_grads, d_cols)
 
+  real_logits_for_g = None   # The relativistic loss pairs G's output with the real target.
+  if adversarial.g_reads_real:
+    real_logits_for_g = jax.lax.stop_gradient(
+        run(discriminator, d_net, d_net.params, target, source, train=True)[0])
+
   def g_loss_fn(raw_output):
     output = composite(raw_output, source, mask) if loss_config.paste_context else raw_output
     logits, cols = run(discriminator, d_net, d_net.params, output, source, train=True)
-    g_adv = adversarial.g(logits)
+    g_adv = adversarial.g(real_logits_for_g, logits)
     g_rec = reconstruction(loss_config, raw_output, target, mask)
     return g_adv + loss_config.weight * g_rec, (cols, g_adv, g_rec)
 
