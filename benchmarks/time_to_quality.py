@@ -8,7 +8,7 @@ fid[lenet-mnist] <= a target, on this machine, scored by the same jaxgan evaluat
 
 The recipe is a jaxgan experiment file plus `--config.*` overrides. It trains twice, one
 framework after the other in its own process (never at once): jaxgan's own step and data
-pipeline (`Experiment.init_state`, `jit_step`, `train.make_iterators`: the loop's pieces,
+pipeline (`Kind.init_state`, `jit_step`, `train.make_iterators`: the loop's pieces,
 without its logs and checkpoints), and the same recipe in PyTorch (benchmarks/torch_recipe.py,
 which reads the config). Each trains for `--minutes` of wall time (or the config's num_steps,
 whichever ends first; the clock starts before the networks are built, so jaxgan's
@@ -123,12 +123,12 @@ def train_jaxgan(config, folder: str, marks: list[float], num_samples: int) -> l
   xla_flags.set_defaults()  # As jaxgan.main does, before JAX starts its backend.
   import jax
   from jaxgan import configs
-  from jaxgan import experiment as experiment_lib
+  from jaxgan import builder
   from jaxgan import parallel
   from jaxgan import train
   configs.validate(config, jax.device_count())
   clock = TrainingClock()
-  exp = experiment_lib.build(config)
+  exp = builder.build(config)
   mesh = parallel.make_mesh()
   state = exp.init_state(mesh)
   data = train.make_iterators(exp)

@@ -18,7 +18,7 @@ import jax
 import numpy as np
 
 from jaxgan import configs
-from jaxgan import experiment as experiment_lib
+from jaxgan import builder
 from jaxgan import parallel
 from jaxgan.data import pipeline
 
@@ -63,7 +63,7 @@ class CompiledStep:
   def __init__(self, config, data: str = "synthetic"):
     configs.validate(config, jax.device_count(), jax.process_count())
     self.config = config
-    self.experiment = experiment_lib.build(config)
+    self.experiment = builder.build(config)
     mesh = parallel.make_mesh()
     self._state = self.experiment.init_state(mesh)
     self._sharding = parallel.batch_sharding(mesh)

@@ -94,7 +94,7 @@ def base(kind: str = "gan") -> ml_collections.ConfigDict:
 def validate(c: ml_collections.ConfigDict, device_count: int, process_count: int = 1) -> None:
   """Raises UserError naming the first impossible field; runs before anything is built.
 
-  Checks the fields every experiment has, then the kind's own (`Experiment.validate_config`).
+  Checks the fields every experiment has, then the kind's own (`Kind.validate_config`).
   """
   kind = interface.find_kind(c.kind)
   for field in ("batch_size", "num_steps", "log_every", "checkpoint_every", "sample_every",

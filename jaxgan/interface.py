@@ -1,7 +1,7 @@
 """The kind interface: what the training loop, the sample/eval/bench modes and sweeps may use.
 
 A kind is a package `jaxgan/kinds/<name>/` whose `__init__.py` exposes `KIND`, a subclass of
-`Experiment`; `config.kind = "<name>"` selects it (`find_kind`, by importlib, so no core module
+`Kind`; `config.kind = "<name>"` selects it (`find_kind`, by importlib, so no core module
 names a kind). Nothing outside the kind looks at its state, its batch or its metrics beyond
 what these methods return.
 """
@@ -21,13 +21,13 @@ from jaxgan.errors import UserError
 
 KINDS_PACKAGE = "jaxgan.kinds"
 
-# Salts of `Experiment.seed_key`, one per use, so that the keys differ from each other.
+# Salts of `Kind.seed_key`, one per use, so that the keys differ from each other.
 SAMPLES_SALT = 0x5A3B1E   # The fixed latents of the periodic sample grids.
 EVAL_SALT = 0xE7A1        # The noise behind evaluation samples: the same in every evaluation.
 
 
 @dataclasses.dataclass(frozen=True)
-class Experiment:
+class Kind:
   """One kind built from one config. Subclasses add their modules and optimizers as fields."""
   config: Any
 
@@ -67,7 +67,7 @@ class Experiment:
       cls.config_module.validate(config)
 
   @classmethod
-  def from_config(cls, config) -> "Experiment":
+  def from_config(cls, config) -> "Kind":
     return cls(config=config)
 
   def seed_key(self, salt: int) -> jax.Array:
@@ -163,7 +163,7 @@ def kind_names() -> list[str]:
                 if os.path.isfile(os.path.join(folder, name, "__init__.py")))
 
 
-def find_kind(name: str) -> type[Experiment]:
+def find_kind(name: str) -> type[Kind]:
   """The `KIND` of `jaxgan.kinds.<name>`; an unknown name is a one-line UserError."""
   if not isinstance(name, str) or name not in kind_names():
     raise UserError(f"config.kind={name!r}: no such kind; use one of {kind_names()} "

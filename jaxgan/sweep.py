@@ -3,7 +3,7 @@ by writing each member's step out (`sweep.members_as`).
 
 `--config.sweep.seeds=4 --config.sweep.d_lr=1e-4,2e-4` trains 8 members, every listed
 value times seeds `seed, seed+1, ...` (seeds vary fastest). What can be listed is the kind's
-(`Experiment.sweep_axes`; the GAN: g_lr, d_lr, penalty_weight, ema_decay). The state is each
+(`Kind.sweep_axes`; the GAN: g_lr, d_lr, penalty_weight, ema_decay). The state is each
 member's state stacked on a leading axis; one step is the kind's own step over it, so
 the training loop, checkpoints and resume are the single-run ones and the loop cannot tell a
 sweep from a run. Swept hyperparameters reach the step as traced per-member numbers: learning
@@ -35,7 +35,7 @@ from jaxgan.errors import UserError
 from jaxgan.errors import require
 
 # The sweep block's own fields; every other field of it is an axis of the kind
-# (`Experiment.sweep_axes`: g_lr, d_lr, penalty_weight, ema_decay for the GAN).
+# (`Kind.sweep_axes`: g_lr, d_lr, penalty_weight, ema_decay for the GAN).
 GENERIC_FIELDS = ("seeds", "member", "members_as")
 
 # The axes of a kind that trains a generator against a discriminator with the adversarial
@@ -56,7 +56,7 @@ def generic_fields() -> ml_collections.ConfigDict:
   s.member = -1                     # --mode=export_member: the member to export.
   # How one program runs the members: vmap (one batched step), unroll (each member's own step
   # written out, one after another), auto (unroll on CPU for the networks the kind calls
-  # convolutional, `Experiment.convolutional`, where that ran faster: docs/performance.md;
+  # convolutional, `Kind.convolutional`, where that ran faster: docs/performance.md;
   # vmap elsewhere).
   s.members_as = "auto"
   return s
@@ -155,14 +155,14 @@ def _member(tree, index: int):
 
 
 @dataclasses.dataclass(frozen=True)
-class SweepExperiment(interface.Experiment):
+class SweepKind(interface.Kind):
   """K members of one kind; its state is theirs stacked, its step theirs vmapped or unrolled."""
   overrides: tuple = ()            # Each member's {config field: value}.
   member_experiments: tuple = ()   # One experiment per member (its init and its config).
   step_args: tuple = ()            # (step argument, per-member float32 values) pairs.
 
   @classmethod
-  def from_config(cls, config) -> "SweepExperiment":
+  def from_config(cls, config) -> "SweepKind":
     overrides = members(config)
     kind = interface.find_kind(config.kind)
     exps = tuple(kind.from_config(member_config(config, o)) for o in overrides)
@@ -179,7 +179,7 @@ class SweepExperiment(interface.Experiment):
                step_args=step_args)
 
   @property
-  def base(self) -> interface.Experiment:
+  def base(self) -> interface.Kind:
     return self.member_experiments[0]
 
   @property
@@ -268,7 +268,7 @@ def export_member(config, workdir: str, member: int, out_dir: str | None = None)
   config.json) in `out_dir` (default workdir/members/member_I); returns that directory."""
   if not is_sweep(config):
     raise UserError("--mode=export_member needs the sweep's config (config.sweep.*) as trained")
-  exp = SweepExperiment.from_config(config)
+  exp = SweepKind.from_config(config)
   if not 0 <= member < exp.size:
     raise UserError(f"config.sweep.member={member}: must name one of the {exp.size} members "
                     f"(0..{exp.size - 1})")

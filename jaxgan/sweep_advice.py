@@ -1,7 +1,7 @@
 """Whether a sweep inside one program (config.sweep) is the fast way to train its members here.
 
 `jaxgan.main` prints `warning(config)` (one line) when it starts a sweep of a network the kind
-calls convolutional (Experiment.convolutional) on CPU: there, one program ran slower than
+calls convolutional (Kind.convolutional) on CPU: there, one program ran slower than
 separate runs, with the members vmapped and with their steps unrolled. The figures and the
 command that measured them (`benchmarks/sweep_throughput.py`) are in docs/performance.md.
 """

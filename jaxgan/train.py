@@ -15,7 +15,7 @@ from absl import logging
 from jaxgan import checkpoint
 from jaxgan import configs
 from jaxgan import distributed
-from jaxgan import experiment as experiment_lib
+from jaxgan import builder
 from jaxgan import health
 from jaxgan import images
 from jaxgan import memory
@@ -125,7 +125,7 @@ def check_data_record(saved: dict, iterator, directory: str) -> None:
 
 
 def sample_path(workdir: str, tag: str, step: int) -> str:
-  """Where a picture of `Experiment.visuals` goes: "samples" -> samples/grid_STEP.png,
+  """Where a picture of `Kind.visuals` goes: "samples" -> samples/grid_STEP.png,
   "member_1/samples" -> samples/member_1/grid_STEP.png, "strip" -> samples/strip_STEP.png."""
   folder, name = os.path.split(tag)
   name = "grid" if name == "samples" else name
@@ -157,7 +157,7 @@ def train_and_evaluate(config, workdir: str, resume_step: int | None = None) -> 
 
 def _train(config, workdir: str, resume_step: int | None) -> dict:
   is_chief = jax.process_index() == 0
-  exp = experiment_lib.build(config)
+  exp = builder.build(config)
   mesh = parallel.make_mesh()
   checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints)
   # Resume checks (jaxgan/workdir.py): partial saves cleaned, config changes refused, a run
@@ -314,7 +314,7 @@ def restore_for_inference(config, workdir: str, explicit: tuple = ()):
   configs.validate(config, jax.device_count(), jax.process_count())
   if os.path.isdir(workdir):   # A missing one is refused below, with what to check.
     workdir_lib.require_writable(workdir)
-  exp = experiment_lib.build(config)
+  exp = builder.build(config)
   checkpointer = checkpoint.Checkpointer(workdir, keep=config.keep_checkpoints, create=False)
   step = None if config.sample.checkpoint_step < 0 else config.sample.checkpoint_step
   restored = checkpointer.restore(exp.abstract_state(parallel.make_mesh()), step=step)

@@ -29,10 +29,10 @@ STALE_AFTER_S = 10 * 60
 
 # Fields a resumed run may change (fnmatch patterns over dotted config paths): how long to
 # train, how often to log/sample/checkpoint/evaluate, how to evaluate and sample, the learning
-# rates (the config wins on resume, see Experiment.with_config_hyperparams), where the data
+# rates (the config wins on resume, see Kind.with_config_hyperparams), where the data
 # lives, and the convolution implementation or how a sweep runs its members (same parameters,
 # another program). Anything else changes the data order or the meaning of the saved state. A
-# kind adds its own with the class attribute `Experiment.resume_may_change`.
+# kind adds its own with the class attribute `Kind.resume_may_change`.
 RESUME_MAY_CHANGE = (
     "num_steps", "log_every", "checkpoint_every", "sample_every", "keep_checkpoints",
     "eval_every", "eval.*", "sample.*", "optim.*lr", "sweep.*lr", "sweep.member",

@@ -15,7 +15,7 @@ from experiments import cyclegan_mnist_colour
 from experiments import cyclegan_mnist_colour_rpgan
 from jaxgan import checkpoint
 from jaxgan import configs
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import parallel
 from jaxgan import penalties
 from jaxgan import train
@@ -40,7 +40,7 @@ def tiny(num_steps=4):
 
 
 def restore(config, workdir):
-  exp = experiment.build(config)
+  exp = builder.build(config)
   ckpt = checkpoint.Checkpointer(str(workdir))
   state, data_state = ckpt.restore(exp.abstract_state(parallel.make_mesh()))
   ckpt.close()
@@ -112,7 +112,7 @@ def rpgan(num_steps=4):
 def test_rpgan_with_r1_r2_penalises_each_d_on_its_mean_patch_logit():
   c = rpgan()
   c.loss.pool_size = 0             # D then sees this step's fakes, computed here by hand.
-  exp = experiment.build(c)
+  exp = builder.build(c)
   state = exp.init()
   rng = np.random.default_rng(0)
   batch = {d: {"image": jnp.asarray(rng.uniform(-1, 1, (4, 28, 28, 3)), jnp.float32)}

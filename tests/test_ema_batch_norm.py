@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from jaxgan import configs
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan.kinds.gan import architectures as models
 from jaxgan.errors import UserError
 from jaxgan.kinds.gan import step as step_lib
@@ -52,14 +52,14 @@ def test_a_generator_without_batch_norm_keeps_its_collections():
 
 def test_the_ema_generator_samples_with_its_own_statistics_and_zero_turns_it_off(tiny_config):
   config = tiny_config
-  exp = experiment.build(config)
+  exp = builder.build(config)
   state = exp.init()
   # An EMA that differs from the raw weights, so its statistics differ from the running ones.
   state = state.replace(ema_params=jax.tree.map(lambda p: p * 1.5, state.ema_params))
   z, labels = exp.fixed_latents(16, 4)
   with_own = exp.generate(state, z, labels, use_ema=True)
   config.optim.ema_bn_samples = 0
-  with_raw = experiment.build(config).generate(state, z, labels, use_ema=True)
+  with_raw = builder.build(config).generate(state, z, labels, use_ema=True)
   np.testing.assert_allclose(
       with_raw, step_lib.generate(exp.generator, state.ema_params, state.g.collections, z, labels),
       atol=1e-5)

@@ -4,6 +4,8 @@ core module (anything outside jaxgan/kinds/) that imports a kind. Read with ast,
 import ast
 import os
 
+from jaxgan.tools import floor_plan
+
 PACKAGE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "jaxgan")
 KINDS = "jaxgan.kinds"
 
@@ -84,8 +86,8 @@ def test_the_checker_sees_a_cycle():
 
 def test_the_checker_reads_this_package():
   edges, _ = graph()
-  assert "jaxgan.interface" in edges["jaxgan.experiment"]
-  assert "jaxgan.kinds.gan.step" in edges["jaxgan.kinds.gan.experiment"]
+  assert "jaxgan.interface" in edges["jaxgan.builder"]
+  assert "jaxgan.kinds.gan.step" in edges["jaxgan.kinds.gan.kind"]
   assert len(edges) > 50
 
 
@@ -162,3 +164,11 @@ def test_the_single_kind_checker_sees_one():
 def test_the_core_holds_only_what_kinds_share():
   edges, _ = graph()
   assert single_kind_core(edges, _docstrings()) == []
+
+
+def test_the_floor_plan_in_docs_lists_every_module():
+  with open(os.path.join(os.path.dirname(floor_plan.ROOT), "docs", "kinds.md")) as f:
+    doc = f.read()
+  plan = floor_plan.floor_plan()
+  assert plan in doc, "docs/kinds.md: paste the output of python -m jaxgan.tools.floor_plan"
+  assert "  builder.py " in plan and "      kind.py " in plan and "floor_plan.py" in plan

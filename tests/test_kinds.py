@@ -3,7 +3,7 @@
 import pytest
 
 from jaxgan import configs
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan.errors import UserError
 
 SHARED = {"kind", "seed", "batch_size", "num_steps", "log_every", "checkpoint_every",
@@ -19,7 +19,7 @@ def test_a_kind_config_is_the_shared_fields_plus_its_own(kind, own):
   c = configs.base(kind)
   assert c.kind == kind and set(c) == SHARED | own
   configs.validate(c, 1)
-  assert type(experiment.build(c)) is experiment.find_kind(kind)
+  assert type(builder.build(c)) is builder.find_kind(kind)
 
 
 def test_vae_and_classifier_configs_carry_no_gan_fields():

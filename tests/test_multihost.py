@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from jaxgan import checkpoint
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import parallel
 from jaxgan import train
 
@@ -60,7 +60,7 @@ def finish(processes, timeout=400) -> list[tuple[str, str]]:
 
 
 def restore(config, workdir, step=None):
-  exp = experiment.build(config)
+  exp = builder.build(config)
   ckpt = checkpoint.Checkpointer(str(workdir))
   state, data_state = ckpt.restore(exp.abstract_state(parallel.make_mesh()), step=step)
   ckpt.close()

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from jaxgan import checkpoint
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import parallel
 from jaxgan import train
 
@@ -48,7 +48,7 @@ def losses(workdir) -> dict[int, dict]:
 
 
 def restore(config, workdir, step):
-  exp = experiment.build(config)
+  exp = builder.build(config)
   ckpt = checkpoint.Checkpointer(str(workdir))
   state, data_state = ckpt.restore(exp.abstract_state(parallel.make_mesh()), step=step)
   ckpt.close()
@@ -149,7 +149,7 @@ def _updates(name: str, reverse: bool) -> dict:
   arithmetic, other float32 summation orders."""
   from jaxgan.kinds.gan import step as step_lib  # pylint: disable=import-outside-toplevel
   config = _architecture_config(name)
-  exp = experiment.build(config)
+  exp = builder.build(config)
   mesh = parallel.make_mesh()
   state = exp.init_state(mesh)
   rng = np.random.default_rng(0)

@@ -14,7 +14,7 @@ from experiments import pix2pix_folder
 from experiments import pix2pix_mnist_edges
 from jaxgan import checkpoint
 from jaxgan import configs
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan.translation import samples as image_translation
 from jaxgan import parallel
 from jaxgan import train
@@ -42,7 +42,7 @@ def tiny(num_steps=4, **overrides):
 
 
 def restore(config, workdir):
-  exp = experiment.build(config)
+  exp = builder.build(config)
   ckpt = checkpoint.Checkpointer(str(workdir))
   state, data_state = ckpt.restore(exp.abstract_state(parallel.make_mesh()))
   ckpt.close()

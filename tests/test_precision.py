@@ -4,12 +4,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import parallel
 
 
 def _one_step(config):
-  exp = experiment.build(config)
+  exp = builder.build(config)
   mesh = parallel.make_mesh()
   state = exp.init_state(mesh)
   images = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)

@@ -21,7 +21,7 @@ import pytest
 from experiments import tiny
 from jaxgan import checkpoint
 from jaxgan import checkpoint_files
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import health
 from jaxgan import parallel
 from jaxgan import train
@@ -332,7 +332,7 @@ def test_a_flipped_byte_is_refused_and_resume_step_falls_back(run, trained):
   train.train_and_evaluate(config, run, resume_step=3)  # Sets 6 aside and trains it again.
   assert _steps(run) == [3, 6] and _metric_steps(run) == [2, 4, 6]
   assert [n.split("-")[0] for n in os.listdir(os.path.join(run, "checkpoints_set_aside"))] == ["6"]
-  exp = experiment.build(config)
+  exp = builder.build(config)
   abstract = exp.abstract_state(parallel.make_mesh())
   again = checkpoint.Checkpointer(run, create=False)
   original = checkpoint.Checkpointer(trained, create=False)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from jaxgan import configs
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import losses
 from jaxgan import train
 from jaxgan.errors import UserError
@@ -36,7 +36,7 @@ def test_unrolled_step_equals_a_hand_written_two_step_unroll():
   against D_2 = step(step(D_0)), differentiated through both steps; D keeps D_1."""
   c = _ring_config(**{"optim.name": "sgd", "optim.g_lr": 0.05, "optim.d_lr": 0.1,
                       "optim.unroll_steps": 2, "optim.ema_decay": 0.0})
-  exp = experiment.build(c)
+  exp = builder.build(c)
   state = exp.init()
   real = jnp.asarray(np.random.default_rng(0).normal(size=(8, 1, 1, 2)), jnp.float32)
   new_state, _ = jax.jit(exp.step)(state, {"train": {"image": real}})
@@ -70,7 +70,7 @@ def test_unrolled_step_equals_a_hand_written_two_step_unroll():
   jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=2e-5, atol=1e-6),
                new_state.d.params, want_d)
   # Without the unroll, G's step differs: the lookahead changed it.
-  plain, _ = jax.jit(experiment.build(_ring_config(**{
+  plain, _ = jax.jit(builder.build(_ring_config(**{
       "optim.name": "sgd", "optim.g_lr": 0.05, "optim.d_lr": 0.1,
       "optim.ema_decay": 0.0})).step)(state, {"train": {"image": real}})
   assert not all(jax.tree.leaves(jax.tree.map(
@@ -78,7 +78,7 @@ def test_unrolled_step_equals_a_hand_written_two_step_unroll():
 
 
 def test_packed_gan_builds_d_for_m_times_the_channels():
-  exp = experiment.build(_ring_config(**{"model.pack": 4}))
+  exp = builder.build(_ring_config(**{"model.pack": 4}))
   assert isinstance(exp.discriminator, packing.PackedDiscriminator)
   state = exp.init()
   first = state.d.params["inner"]["Dense_0"]["kernel"]

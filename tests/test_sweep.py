@@ -15,7 +15,7 @@ import pytest
 
 from experiments import mlp_gan_mnist
 from jaxgan import checkpoint
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import parallel
 from jaxgan import sweep
 from jaxgan import train
@@ -47,7 +47,7 @@ def sweep_config():
 
 
 def restore(config, workdir, step=None):
-  exp = experiment.build(config)
+  exp = builder.build(config)
   ckpt = checkpoint.Checkpointer(str(workdir))
   restored = ckpt.restore(exp.abstract_state(parallel.make_mesh()), step=step)
   ckpt.close()

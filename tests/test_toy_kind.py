@@ -11,7 +11,7 @@ import pytest
 import jaxgan.kinds
 from jaxgan import checkpoint
 from jaxgan import configs
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import interface
 from jaxgan import parallel
 from jaxgan import sweep
@@ -34,7 +34,7 @@ def toy_config(num_steps=4):
 
 
 def restore(config, workdir):
-  exp = experiment.build(config)
+  exp = builder.build(config)
   ckpt = checkpoint.Checkpointer(str(workdir))
   state, data_state = ckpt.restore(exp.abstract_state(parallel.make_mesh()))
   ckpt.close()
@@ -84,7 +84,7 @@ def test_a_sweep_wraps_the_toy_kind(tmp_path):
 def test_the_kind_says_whether_its_sweeps_unroll_on_cpu(monkeypatch):
   c = toy_config(2)
   c.sweep.seeds = 2
-  assert sweep.members_as(c, "cpu") == "vmap"  # Experiment's default: not convolutional.
+  assert sweep.members_as(c, "cpu") == "vmap"  # Kind's default: not convolutional.
   kind = interface.find_kind("toy")
   monkeypatch.setattr(kind, "convolutional", classmethod(lambda cls, config: True))
   assert sweep.members_as(c, "cpu") == "unroll"

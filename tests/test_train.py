@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from jaxgan import checkpoint
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import parallel
 from jaxgan import train
 from jaxgan.errors import UserError
@@ -21,7 +21,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _restore(config, workdir, step=None):
-  exp = experiment.build(config)
+  exp = builder.build(config)
   ckpt = checkpoint.Checkpointer(str(workdir))
   state, data_state = ckpt.restore(exp.abstract_state(parallel.make_mesh()), step=step)
   ckpt.close()
@@ -29,7 +29,7 @@ def _restore(config, workdir, step=None):
 
 
 def test_one_step_changes_parameters_and_keeps_them_finite(tiny_config):
-  exp = experiment.build(tiny_config)
+  exp = builder.build(tiny_config)
   mesh = parallel.make_mesh()
   state = exp.init_state(mesh)
   before = jax.device_get(state)

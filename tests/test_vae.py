@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from jaxgan.kinds.vae import elbo
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import parallel
 
 NOISE_SCALE = 0.5
@@ -139,7 +139,7 @@ def test_vae_evaluation_reports_the_test_elbo_and_the_iw_nll():
   c = vae_mnist.get_config()
   c.vae.eval_iw_samples, c.vae.eval_chunk_size = 8, 4
   c.vae.eval_batch_size, c.vae.eval_examples = 4, 8
-  exp = experiment.build(c)
+  exp = builder.build(c)
   results = exp.evaluate(exp.init_state(parallel.make_mesh()))
   assert results["test_examples"] == 8
   for name in ("test_neg_elbo_nats", "test_kl_nats", "test_iw_nll_nats[k=8]"):

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from jaxgan import configs
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import parallel
 from jaxgan import train
 from jaxgan.data import sources
@@ -91,7 +91,7 @@ def train_steps(config, num_steps: int = 2):
   """Validates and builds `config`, then runs `num_steps` of its jitted step on batches from
   its own data pipeline: the training loop without its checkpoints, logs and samples."""
   configs.validate(config, jax.device_count())
-  exp = experiment.build(config)
+  exp = builder.build(config)
   mesh = parallel.make_mesh()
   init = jax.jit(exp.init, out_shardings=parallel.replicated(mesh))
   state = init.lower().compile(compiler_options=FAST_COMPILE)()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from jaxgan import configs
-from jaxgan import experiment
+from jaxgan import builder
 from jaxgan import optimizers
 from jaxgan import parallel
 from jaxgan import penalties
@@ -154,7 +154,7 @@ def _wgan_mlp_config():
 
 def test_weight_clipping_keeps_every_discriminator_weight_in_range():
   c = _wgan_mlp_config()
-  exp = experiment.build(c)
+  exp = builder.build(c)
   mesh = parallel.make_mesh()
   state, step = exp.init_state(mesh), exp.jit_step(mesh)
   initial = jax.device_get(state.d.params)
@@ -187,7 +187,7 @@ def _ring_config(**penalty):
 def test_penalty_on_a_sub_batch_is_the_penalty_of_the_first_examples():
   """penalty.examples = 3: the step's penalty is R1 + R2 on real[:3] and G(z)[:3] under D
   before its update, by hand; the other examples do not enter it."""
-  exp = experiment.build(_ring_config(examples=3))
+  exp = builder.build(_ring_config(examples=3))
   state = exp.init()
   real = jnp.asarray(np.random.default_rng(0).normal(size=(8, 1, 1, 2)), jnp.float32)
   _, metrics = jax.jit(exp.step)(state, {"train": {"image": real}})

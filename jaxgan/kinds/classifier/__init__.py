@@ -1,10 +1,10 @@
 """The classifier kind: LeNet on labelled images; its MNIST weights are lenet-mnist's.
 
-  experiment.py  the Experiment
+  kind.py  the kind's class
   config.py      its config fields, architectures and checks
   step.py        ClassifierState and the pure step
 """
 
-from jaxgan.kinds.classifier.experiment import ClassifierExperiment
+from jaxgan.kinds.classifier.kind import ClassifierKind
 
-KIND = ClassifierExperiment
+KIND = ClassifierKind

@@ -7,7 +7,7 @@ import optax
 
 from jaxgan import state as state_lib
 
-# The data stream the step reads (Experiment.streams).
+# The data stream the step reads (Kind.streams).
 STREAM = "train"
 
 

@@ -20,7 +20,7 @@ from jaxgan.models import heads
 from jaxgan.ops import batch_sharding
 from jaxgan.kinds.gan import diffaugment
 
-# The data stream the step reads (Experiment.streams).
+# The data stream the step reads (Kind.streams).
 STREAM = "train"
 
 

@@ -10,7 +10,7 @@ from jaxgan.kinds.vae import elbo
 from jaxgan import state as state_lib
 from jaxgan.kinds.vae.likelihoods import Likelihood
 
-# The data stream the step reads (Experiment.streams).
+# The data stream the step reads (Kind.streams).
 STREAM = "train"
 
 

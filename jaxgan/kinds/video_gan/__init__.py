@@ -1,6 +1,6 @@
 """The video GAN kind: a sequence GAN on Moving MNIST (MoCoGAN's generator, or moving sprites).
 
-  experiment.py  the kind (KIND): config, streams, state, step, strips, GIFs, evaluation
+  kind.py  the kind (KIND): config, streams, state, step, strips, GIFs, evaluation
   config.py      its own config fields and their checks
   step.py        the train state and the pure step
   networks.py    MoCoGAN's generator and the two discriminators
@@ -8,6 +8,6 @@
   visuals.py     strips and animated GIFs
 """
 
-from jaxgan.kinds.video_gan.experiment import VideoGANExperiment
+from jaxgan.kinds.video_gan.kind import VideoGANKind
 
-KIND = VideoGANExperiment
+KIND = VideoGANKind

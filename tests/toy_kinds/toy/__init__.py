@@ -49,7 +49,7 @@ def toy_step(state, batch, *, tx, scale=1.0):
 
 
 @dataclasses.dataclass(frozen=True)
-class ToyExperiment(interface.Experiment):
+class ToyKind(interface.Kind):
   progress_keys = ("loss",)
   sweep_axes = {"scale": ("toy.scale", "scale")}
 
@@ -88,4 +88,4 @@ class ToyExperiment(interface.Experiment):
     return {"mean_pixel": float(jnp.mean(state.net.params["mean"]))}
 
 
-KIND = ToyExperiment
+KIND = ToyKind

@@ -29,7 +29,7 @@ GRID_EXAMPLES = 16
 
 
 @dataclasses.dataclass(frozen=True)
-class Pix2PixExperiment(interface.Experiment):
+class Pix2PixKind(interface.Kind):
   generator: nn.Module = None
   discriminator: nn.Module = None
   g_tx: optax.GradientTransformation = None
@@ -40,7 +40,7 @@ class Pix2PixExperiment(interface.Experiment):
   config_module = config_lib
 
   @classmethod
-  def from_config(cls, config) -> "Pix2PixExperiment":
+  def from_config(cls, config) -> "Pix2PixKind":
     m = config.model
     generator = unet.UNetGenerator(
         out_channels=config.data.image_shape[-1], features=m.g_features,

@@ -27,7 +27,7 @@ from jaxgan.kinds.gan import codes as codes_lib
 
 
 @dataclasses.dataclass(frozen=True)
-class GANExperiment(interface.Experiment):
+class GANKind(interface.Kind):
   generator: nn.Module = None
   discriminator: nn.Module = None
   g_tx: optax.GradientTransformation = None
@@ -44,7 +44,7 @@ class GANExperiment(interface.Experiment):
     return bool(architecture and architecture.convolutional)
 
   @classmethod
-  def from_config(cls, config) -> "GANExperiment":
+  def from_config(cls, config) -> "GANKind":
     generator, discriminator = models.build_gan(config.model, config.data.image_shape)
     generator, discriminator = precision.apply_policy(
         config.model.get("dtype", "float32"), generator,

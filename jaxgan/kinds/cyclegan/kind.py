@@ -31,7 +31,7 @@ DIRECTIONS = ("a2b", "b2a")
 
 
 @dataclasses.dataclass(frozen=True)
-class CycleGANExperiment(interface.Experiment):
+class CycleGANKind(interface.Kind):
   g_ab: nn.Module = None
   g_ba: nn.Module = None
   d_a: nn.Module = None
@@ -44,7 +44,7 @@ class CycleGANExperiment(interface.Experiment):
   config_module = config_lib
 
   @classmethod
-  def from_config(cls, config) -> "CycleGANExperiment":
+  def from_config(cls, config) -> "CycleGANKind":
     m = config.model
     shape_a, shape_b = tuple(config.data.image_shape), config_lib.shape_b(config)
 

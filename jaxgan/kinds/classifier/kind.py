@@ -27,7 +27,7 @@ _EVAL_BATCH_SIZE = 1000
 
 
 @dataclasses.dataclass(frozen=True)
-class ClassifierExperiment(interface.Experiment):
+class ClassifierKind(interface.Kind):
   model: nn.Module = None
   tx: optax.GradientTransformation = None
 
@@ -37,7 +37,7 @@ class ClassifierExperiment(interface.Experiment):
   config_module = config_lib
 
   @classmethod
-  def from_config(cls, config) -> "ClassifierExperiment":
+  def from_config(cls, config) -> "ClassifierKind":
     return cls(config=config,
                model=config_lib.ARCHITECTURES[config.model.architecture](config.model),
                tx=optimizers.make(config.optim, config.optim.lr))

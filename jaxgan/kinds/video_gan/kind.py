@@ -31,7 +31,7 @@ _STRIP_SALT = 0x57A1D   # Keys of the fixed strip latents, apart from training's
 
 
 @dataclasses.dataclass(frozen=True)
-class VideoGANExperiment(interface.Experiment):
+class VideoGANKind(interface.Kind):
   generator: nn.Module = None
   image_d: nn.Module = None
   video_d: nn.Module = None
@@ -44,7 +44,7 @@ class VideoGANExperiment(interface.Experiment):
   config_module = config_lib
 
   @classmethod
-  def from_config(cls, config) -> "VideoGANExperiment":
+  def from_config(cls, config) -> "VideoGANKind":
     generator, image_d, video_d = video_models.build(config.model, config_lib.variant(config))
     # Schedules run over each network's own updates: D makes n_dis per step.
     return cls(config=config, generator=generator, image_d=image_d, video_d=video_d,

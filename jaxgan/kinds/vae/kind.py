@@ -28,7 +28,7 @@ _TEST_BINARISATION_SEED = 0   # Shared by all runs, so their test numbers are co
 
 
 @dataclasses.dataclass(frozen=True)
-class VAEExperiment(interface.Experiment):
+class VAEKind(interface.Kind):
   model: nn.Module = None
   tx: optax.GradientTransformation = None
 
@@ -38,7 +38,7 @@ class VAEExperiment(interface.Experiment):
   config_module = config_lib
 
   @classmethod
-  def from_config(cls, config) -> "VAEExperiment":
+  def from_config(cls, config) -> "VAEKind":
     likelihood = likelihoods.LIKELIHOODS[config.vae.likelihood]
     builder = vae_models.VAE_ARCHITECTURES[config.model.architecture]
     return cls(config=config, model=builder(config, config.data.image_shape,
