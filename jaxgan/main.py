@@ -44,9 +44,13 @@ class _HideLibraryInfo(logging.logging.Filter):
   """Keeps orbax's per-save INFO lines (and JAX's backend probing) off the console; warnings
   still show. Orbax's ERROR records (a failed background save logs its traceback four times)
   are hidden too: jaxgan turns every orbax failure into one line (checkpoint.SaveError,
-  UserError); JAXGAN_SHOW_LIBRARY_ERRORS=1 shows them."""
+  UserError); JAXGAN_SHOW_LIBRARY_ERRORS=1 shows them. TFDS's INFO and WARNING lines (loading
+  dataset info, a version folder without its info while a dataset is being prepared) describe
+  its own bookkeeping of datasets jaxgan wrote itself, so only its errors show."""
 
   def filter(self, record):
+    if "/tensorflow_datasets/" in record.pathname:
+      return record.levelno >= logging.logging.ERROR
     if "/orbax/" in record.pathname:
       if record.levelno >= logging.logging.ERROR:
         return bool(os.environ.get("JAXGAN_SHOW_LIBRARY_ERRORS"))

@@ -1,6 +1,7 @@
 """End-to-end runs of the real training loop on the tiny config."""
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 
 from jaxgan import checkpoint
 from jaxgan import builder
+from jaxgan import main as main_lib
 from jaxgan import parallel
 from jaxgan import train
 from jaxgan.errors import UserError
@@ -196,3 +198,17 @@ def test_sigterm_checkpoints_then_the_same_command_resumes(tmp_path):
   assert result.returncode == 0, result.stderr[-2000:]
   assert f"Resuming from step {steps[0]}" in result.stderr
   assert sorted(int(s) for s in os.listdir(tmp_path / "checkpoints"))[-1] == steps[0] + 2
+
+
+def test_the_console_hides_library_bookkeeping_but_not_its_errors():
+  keep = main_lib._HideLibraryInfo().filter   # pylint: disable=protected-access
+
+  def record(path, level):
+    return logging.LogRecord("absl", level, path, 1, "message", None, None)
+
+  tfds_info = "/venv/site-packages/tensorflow_datasets/core/dataset_info.py"
+  assert not keep(record(tfds_info, logging.INFO))
+  assert not keep(record(tfds_info, logging.WARNING))
+  assert keep(record(tfds_info, logging.ERROR))
+  assert not keep(record("/venv/site-packages/orbax/checkpoint/x.py", logging.INFO))
+  assert keep(record("/repo/jaxgan/train.py", logging.INFO))

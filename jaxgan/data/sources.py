@@ -107,6 +107,7 @@ def prepare_shipped(name: str, directory: str) -> None:
   folder = staging.make(directory, name)
   try:
     builder = SHIPPED[name](data_dir=folder, file_format="array_record")
+    tfds.disable_progress_bar()   # Its bars count examples of a local copy; one line says it.
     builder.download_and_prepare()
     target = os.path.join(directory, os.path.relpath(builder.data_dir, folder))
     os.makedirs(os.path.dirname(target), exist_ok=True)
