@@ -15,6 +15,7 @@ from jaxgan import train
 from jaxgan.data import sources
 from jaxgan.errors import UserError
 from jaxgan.metrics import network_choice
+from jaxgan.score import inputs
 from jaxgan.score import score
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -42,6 +43,20 @@ def test_folder_npy_and_npz_of_the_same_images_give_the_same_numbers(test_images
       assert other[key] == pytest.approx(results[0][key], rel=1e-9, abs=1e-12), key
   assert results[0]["num_samples/generated"] == 300
   assert results[0]["num_samples/reference"] == 300
+
+
+@pytest.mark.parametrize("save", [np.savez, np.savez_compressed])
+def test_an_npz_member_is_read_a_batch_at_a_time(test_images, tmp_path, save):
+  floats = test_images[:50].astype(np.float32) / 127.5 - 1.0
+  save(tmp_path / "a.npz", images=floats, labels=np.zeros(50))
+  array, _ = inputs._load_array(f"{tmp_path}/a.npz:images")   # pylint: disable=protected-access
+  assert isinstance(array, inputs.NpzRows) and array.shape == floats.shape
+  np.testing.assert_array_equal(array[10:30], floats[10:30])
+  np.testing.assert_array_equal(array[45:60], floats[45:])     # Clipped at the end, as numpy.
+  np.testing.assert_array_equal(array[0:5], floats[:5])        # Backwards: reread.
+  opened = inputs.open_array(f"{tmp_path}/a.npz:images", num=25, batch_size=10)
+  assert opened.count == 25
+  np.testing.assert_allclose(opened.batch(2, 10)[0], floats[20:25], atol=1e-6)
 
 
 def test_saved_statistics_score_like_their_dataset(test_images, tmp_path):

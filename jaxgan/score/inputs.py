@@ -1,8 +1,9 @@
 """What `python -m jaxgan.score A B` can read, each as an `Images` stream or saved statistics.
 
   folder       PNG / JPEG / WebP / BMP files, found recursively, read a batch at a time
-  array        .npy (memory-mapped, so it streams) or .npz (`FILE.npz:KEY` when it holds
-               several arrays): [N, H, W, C] uint8 in [0, 255] or float in [-1, 1]
+  array        .npy (memory-mapped) or .npz (`FILE.npz:KEY` when it holds several arrays;
+               its member read a batch at a time, compressed or not), so neither is held in
+               memory whole: [N, H, W, C] uint8 in [0, 255] or float in [-1, 1]
   dataset      `NAME:SPLIT` of any jaxgan source: shipped_mnist:test, a prepared image-folder
                dataset, a generated one (stacked_mnist:train, mnist_colour:test, ...)
   statistics   an .npz written by --save_stats (or the evaluator's cache): mu, sigma, count
@@ -16,6 +17,7 @@ name) runs when the input is opened, before any feature is computed.
 import dataclasses
 import os
 from typing import Callable
+import zipfile
 
 import numpy as np
 from PIL import Image
@@ -124,7 +126,39 @@ def open_folder(folder: str, image_size: str = "", channels: int = 0, num: int =
                 batch_size=batch_size)
 
 
-# -- arrays --------------------------------------------------------------------------------
+# -- arrays ------------------------------------------------------------------------------
+class NpzRows:
+  """The array in one .npz member, read a slice of rows at a time through the zip file (a
+  stored member seeks, a compressed one decompresses as far as the rows asked for), so a
+  stream of batches reads the file once and never holds the array whole."""
+
+  def __init__(self, path: str, member: str):
+    self._zip = zipfile.ZipFile(path)
+    self._file = self._zip.open(member)
+    version = np.lib.format.read_magic(self._file)
+    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                   else np.lib.format.read_array_header_2_0)
+    self.shape, fortran_order, self.dtype = read_header(self._file)
+    if fortran_order or self.dtype.hasobject or not self.shape:
+      raise UserError(f"{path}: {member} is not a C-ordered numeric array; save the images "
+                      f"with np.save or np.savez from a plain array")
+    self.ndim = len(self.shape)
+    self._data_start = self._file.tell()
+    self._row_bytes = int(np.prod(self.shape[1:], dtype=np.int64)) * self.dtype.itemsize
+
+  def __len__(self) -> int:
+    return self.shape[0]
+
+  def __getitem__(self, rows: slice) -> np.ndarray:
+    start, stop, step = rows.indices(len(self))
+    if step != 1:
+      raise ValueError("NpzRows reads contiguous rows only")
+    count = max(stop - start, 0)
+    self._file.seek(self._data_start + start * self._row_bytes)
+    data = self._file.read(count * self._row_bytes)
+    return np.frombuffer(data, self.dtype).reshape((count,) + tuple(self.shape[1:]))
+
+
 def _load_array(spec: str):
   path, _, key = spec.partition(".npz:")
   if key or spec.endswith(".npz"):
@@ -139,7 +173,7 @@ def _load_array(spec: str):
         key = npz.files[0]
       if key not in npz.files:
         raise UserError(f"{path} has no array {key!r}; it holds {npz.files}")
-      return npz[key], None
+    return NpzRows(path, key + ".npy"), None
   return np.load(spec, mmap_mode="r"), None
 
 
@@ -165,14 +199,13 @@ def open_array(spec: str, num: int = 0, batch_size: int = 500):
   if stats is not None:
     return Statistics(spec, stats)
   _check_array(spec, array)
-  if num:
-    array = array[:num]
+  count = min(num, len(array)) if num else len(array)
 
   def batch(index, size):
     start = index * batch_size
-    return pipeline.to_unit_range(np.asarray(array[start:start + size])), None
+    return pipeline.to_unit_range(np.asarray(array[start:min(start + size, count)])), None
 
-  return Images(spec, tuple(array.shape[1:]), len(array), batch, batch_size=batch_size)
+  return Images(spec, tuple(array.shape[1:]), count, batch, batch_size=batch_size)
 
 
 # -- datasets ------------------------------------------------------------------------------
