@@ -122,8 +122,8 @@ def train_jaxgan(config, folder: str, marks: list[float], num_samples: int) -> l
   from jaxgan import xla_flags
   xla_flags.set_defaults()  # As jaxgan.main does, before JAX starts its backend.
   import jax
-  from jaxgan import configs
   from jaxgan import builder
+  from jaxgan import configs
   from jaxgan import parallel
   from jaxgan import train
   configs.validate(config, jax.device_count())

@@ -17,8 +17,8 @@ import time
 import jax
 import numpy as np
 
-from jaxgan import configs
 from jaxgan import builder
+from jaxgan import configs
 from jaxgan import parallel
 from jaxgan.data import pipeline
 

@@ -9,6 +9,7 @@ from absl import flags
 from absl import logging
 from ml_collections import config_flags
 
+from jaxgan import console
 from jaxgan import preflight
 from jaxgan import xla_flags
 from jaxgan.errors import UserError
@@ -40,24 +41,6 @@ _RESUME_STEP = flags.DEFINE_integer(
 flags.mark_flags_as_required(["config"])
 
 
-class _HideLibraryInfo(logging.logging.Filter):
-  """Keeps orbax's per-save INFO lines (and JAX's backend probing) off the console; warnings
-  still show. Orbax's ERROR records (a failed background save logs its traceback four times)
-  are hidden too: jaxgan turns every orbax failure into one line (checkpoint.SaveError,
-  UserError); JAXGAN_SHOW_LIBRARY_ERRORS=1 shows them. TFDS's INFO and WARNING lines (loading
-  dataset info, a version folder without its info while a dataset is being prepared) describe
-  its own bookkeeping of datasets jaxgan wrote itself, so only its errors show."""
-
-  def filter(self, record):
-    if "/tensorflow_datasets/" in record.pathname:
-      return record.levelno >= logging.logging.ERROR
-    if "/orbax/" in record.pathname:
-      if record.levelno >= logging.logging.ERROR:
-        return bool(os.environ.get("JAXGAN_SHOW_LIBRARY_ERRORS"))
-      return record.levelno >= logging.logging.WARNING
-    return record.levelno >= logging.logging.WARNING or "/jax/_src/" not in record.pathname
-
-
 def _explicit_fields(argv) -> tuple:
   """The config fields set on the command line (--config.a.b=v -> "a.b")."""
   del argv   # absl hands main only the leftover arguments: read the full command line.
@@ -68,7 +51,7 @@ def _explicit_fields(argv) -> tuple:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  logging.get_absl_handler().addFilter(_HideLibraryInfo())
+  logging.get_absl_handler().addFilter(console.HideLibraryInfo())
   xla_flags.set_defaults()  # Before JAX starts its backend.
   try:
     from jaxgan import distributed  # Imported after flag parsing so --help stays fast.

@@ -12,10 +12,10 @@ import numpy as np
 import tqdm
 from absl import logging
 
+from jaxgan import builder
 from jaxgan import checkpoint
 from jaxgan import configs
 from jaxgan import distributed
-from jaxgan import builder
 from jaxgan import health
 from jaxgan import images
 from jaxgan import memory

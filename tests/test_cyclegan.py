@@ -13,9 +13,9 @@ from PIL import Image
 from experiments import cyclegan_folder
 from experiments import cyclegan_mnist_colour
 from experiments import cyclegan_mnist_colour_rpgan
+from jaxgan import builder
 from jaxgan import checkpoint
 from jaxgan import configs
-from jaxgan import builder
 from jaxgan import parallel
 from jaxgan import penalties
 from jaxgan import train
@@ -39,6 +39,11 @@ def tiny(num_steps=4):
   return shrink(cyclegan_mnist_colour.get_config(), num_steps)
 
 
+def rpgan(num_steps=4):
+  """experiments/cyclegan_mnist_colour_rpgan.py at tiny()'s sizes."""
+  return shrink(cyclegan_mnist_colour_rpgan.get_config(), num_steps)
+
+
 def restore(config, workdir):
   exp = builder.build(config)
   ckpt = checkpoint.Checkpointer(str(workdir))
@@ -48,8 +53,11 @@ def restore(config, workdir):
 
 
 def test_trains_resumes_bitwise_with_pools_samples_and_evaluates(tmp_path):
+  # The RpGAN + R1 + R2 experiment (the least-squares default trains in the folder test).
+  tiny = rpgan
   metrics = train.train_and_evaluate(tiny(), str(tmp_path / "straight"))
   assert all(np.isfinite(metrics[k]) for k in ("g_adv", "cycle", "identity", "d_a_loss"))
+  assert metrics["d_penalty"] > 0
   assert sorted(os.listdir(tmp_path / "straight" / "samples")) == [
       "a2b_00000002.png", "a2b_00000004.png", "b2a_00000002.png", "b2a_00000004.png"]
   train.train_and_evaluate(tiny(2), str(tmp_path / "resumed"))
@@ -104,11 +112,6 @@ def test_cyclegan_on_two_unpaired_folders_and_an_empty_domain_is_one_line(tmp_pa
   assert "is empty" in str(error.value) and "\n" not in str(error.value)
 
 
-def rpgan(num_steps=4):
-  """experiments/cyclegan_mnist_colour_rpgan.py at tiny()'s sizes."""
-  return shrink(cyclegan_mnist_colour_rpgan.get_config(), num_steps)
-
-
 def test_rpgan_with_r1_r2_penalises_each_d_on_its_mean_patch_logit():
   c = rpgan()
   c.loss.pool_size = 0             # D then sees this step's fakes, computed here by hand.
@@ -137,16 +140,6 @@ def test_rpgan_with_r1_r2_penalises_each_d_on_its_mean_patch_logit():
         penalties.r2(mean_logit(d_module, d_net), real, fake, None), rtol=1e-6)
   np.testing.assert_allclose(metrics["d_penalty"], expected, rtol=1e-4)
   assert float(metrics["d_penalty"]) > 0
-
-
-def test_rpgan_with_r1_r2_trains_and_resumes_bitwise(tmp_path):
-  train.train_and_evaluate(rpgan(3), str(tmp_path / "straight"))
-  train.train_and_evaluate(rpgan(2), str(tmp_path / "resumed"))
-  train.train_and_evaluate(rpgan(3), str(tmp_path / "resumed"))
-  straight, _ = restore(rpgan(3), tmp_path / "straight")
-  resumed, _ = restore(rpgan(3), tmp_path / "resumed")
-  for a, b in zip(jax.tree.leaves(straight), jax.tree.leaves(resumed)):
-    assert a.tobytes() == b.tobytes()
 
 
 @pytest.mark.parametrize("field, value, message", [

@@ -6,8 +6,8 @@ import ml_collections
 import numpy as np
 import pytest
 
-from jaxgan import configs
 from jaxgan import builder
+from jaxgan import configs
 from jaxgan.kinds.gan import architectures as models
 from jaxgan.errors import UserError
 from jaxgan.kinds.gan import step as step_lib

@@ -2,8 +2,8 @@
 
 import pytest
 
-from jaxgan import configs
 from jaxgan import builder
+from jaxgan import configs
 from jaxgan.errors import UserError
 
 SHARED = {"kind", "seed", "batch_size", "num_steps", "log_every", "checkpoint_every",

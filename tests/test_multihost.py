@@ -15,8 +15,8 @@ import time
 import jax
 import numpy as np
 
-from jaxgan import checkpoint
 from jaxgan import builder
+from jaxgan import checkpoint
 from jaxgan import parallel
 from jaxgan import train
 

@@ -13,8 +13,8 @@ import jax
 import numpy as np
 import pytest
 
-from jaxgan import checkpoint
 from jaxgan import builder
+from jaxgan import checkpoint
 from jaxgan import parallel
 from jaxgan import train
 

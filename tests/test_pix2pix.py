@@ -12,9 +12,9 @@ from PIL import Image
 
 from experiments import pix2pix_folder
 from experiments import pix2pix_mnist_edges
+from jaxgan import builder
 from jaxgan import checkpoint
 from jaxgan import configs
-from jaxgan import builder
 from jaxgan.translation import samples as image_translation
 from jaxgan import parallel
 from jaxgan import train

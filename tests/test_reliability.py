@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 
 from experiments import tiny
+from jaxgan import builder
 from jaxgan import checkpoint
 from jaxgan import checkpoint_files
-from jaxgan import builder
 from jaxgan import health
 from jaxgan import parallel
 from jaxgan import train
@@ -479,7 +479,7 @@ def test_a_read_only_workdir_is_refused_before_any_compute(run, monkeypatch):
       raise OSError(errno.EROFS, "Read-only file system")
     return real_open(path, *args, **kwargs)
   monkeypatch.setattr("builtins.open", read_only)
-  monkeypatch.setattr(experiment, "build", lambda *a: pytest.fail("built before the check"))
+  monkeypatch.setattr(builder, "build", lambda *a: pytest.fail("built before the check"))
   with pytest.raises(UserError, match="cannot be written .*Read-only file system.*copy the "
                                       "run to a writable directory"):
     train.sample(tiny.get_config(), run)

@@ -7,8 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxgan import configs
 from jaxgan import builder
+from jaxgan import configs
 from jaxgan import losses
 from jaxgan import train
 from jaxgan.errors import UserError

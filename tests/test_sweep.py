@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from experiments import mlp_gan_mnist
-from jaxgan import checkpoint
 from jaxgan import builder
+from jaxgan import checkpoint
 from jaxgan import parallel
 from jaxgan import sweep
 from jaxgan import train

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import jaxgan.kinds
+from jaxgan import builder
 from jaxgan import checkpoint
 from jaxgan import configs
-from jaxgan import builder
 from jaxgan import interface
 from jaxgan import parallel
 from jaxgan import sweep

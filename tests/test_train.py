@@ -12,9 +12,9 @@ import jax
 import numpy as np
 import pytest
 
-from jaxgan import checkpoint
 from jaxgan import builder
-from jaxgan import main as main_lib
+from jaxgan import checkpoint
+from jaxgan import console
 from jaxgan import parallel
 from jaxgan import train
 from jaxgan.errors import UserError
@@ -201,7 +201,7 @@ def test_sigterm_checkpoints_then_the_same_command_resumes(tmp_path):
 
 
 def test_the_console_hides_library_bookkeeping_but_not_its_errors():
-  keep = main_lib._HideLibraryInfo().filter   # pylint: disable=protected-access
+  keep = console.HideLibraryInfo().filter
 
   def record(path, level):
     return logging.LogRecord("absl", level, path, 1, "message", None, None)

@@ -17,8 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxgan import configs
 from jaxgan import builder
+from jaxgan import configs
 from jaxgan import parallel
 from jaxgan import train
 from jaxgan.data import sources
