@@ -78,10 +78,9 @@ def test_an_operation_onnx_cannot_express_is_one_line(tmp_path):
           "the operation 'custom_vmap_call'")
 
 
-@pytest.mark.parametrize("kind, direction", [("pix2pix", ""), ("cyclegan", "b2a")])
-def test_exported_translator_matches_jaxgan(tmp_path, kind, direction):
-  """pix2pix's G (no test-time dropout) and CycleGAN's b2a translator (the one not exported
-  by default), after a 2-step run: the artifact computes what the kind's `translate` does."""
+def _translator_export(tmp_path, kind, direction):
+  """A 2-step pix2pix (no test-time dropout) or CycleGAN run in `direction`, exported:
+  (signature, images, the kind's own translation, the export folder)."""
   import test_cyclegan  # pylint: disable=import-outside-toplevel
   import test_pix2pix  # pylint: disable=import-outside-toplevel
   if kind == "pix2pix":
@@ -99,14 +98,23 @@ def test_exported_translator_matches_jaxgan(tmp_path, kind, direction):
   exp, state = train.restore_for_inference(config, workdir)
   expected = (exp.translate(state, images) if kind == "pix2pix"
               else exp.translate(state, images, direction))
+  return signature, {spec["name"]: images}, np.asarray(expected), out_dir
+
+
+@pytest.mark.parametrize("kind, direction", [("pix2pix", ""), ("cyclegan", "b2a")])
+def test_exported_translator_matches_jaxgan(tmp_path, kind, direction):
+  """pix2pix's G and CycleGAN's b2a translator (the one not exported by default): the
+  artifact computes what the kind's `translate` does."""
+  signature, inputs, expected, out_dir = _translator_export(tmp_path, kind, direction)
   with open(os.path.join(out_dir, export.ARTIFACT), "rb") as f:
-    got = np.asarray(jax.export.deserialize(bytearray(f.read())).call(images))
-  assert got.shape == np.shape(expected) == (5, *signature["output"]["shape"][1:])
-  assert np.max(np.abs(got - np.asarray(expected))) <= 1e-4
+    got = np.asarray(jax.export.deserialize(bytearray(f.read())).call(*inputs.values()))
+  assert got.shape == expected.shape == (5, *signature["output"]["shape"][1:])
+  assert np.max(np.abs(got - expected)) <= 1e-4
 
 
-def test_exported_video_generator_matches_jaxgan(tmp_path):
-  """The sequence GAN's sprite G with every input: noise, given frames and a digit."""
+def _video_export(tmp_path):
+  """The sequence GAN's sprite G with every input (noise, given frames, a digit) after a
+  2-step run, exported: (signature, inputs, G's own output, the export folder)."""
   changes = {"model.context_frames": 2, "model.num_classes": 10}
   import test_video_gan  # pylint: disable=import-outside-toplevel
   config = test_video_gan.tiny_sprite_config(**changes)
@@ -115,14 +123,31 @@ def test_exported_video_generator_matches_jaxgan(tmp_path):
   train.train_and_evaluate(config, workdir)
   out_dir = export.export(config, workdir)
   signature = json.load(open(os.path.join(out_dir, export.SIGNATURE)))
-  assert [s["name"] for s in signature["inputs"]] == ["z", "noise", "context", "label"]
   inputs = _inputs(signature, batch=3)
-  if "context" in inputs:
-    inputs["context"] = np.tanh(inputs["context"])   # Frames in [-1, 1].
+  inputs["context"] = np.tanh(inputs["context"])   # Frames in [-1, 1].
   exp, state = train.restore_for_inference(config, workdir)
-  expected = np.asarray(exp.generate(state, inputs["z"], inputs["noise"], inputs.get("context"),
-                                     inputs.get("label"), True))
+  expected = np.asarray(exp.generate(state, inputs["z"], inputs["noise"], inputs["context"],
+                                     inputs["label"], True))
+  return signature, inputs, expected, out_dir
+
+
+def test_exported_video_generator_matches_jaxgan(tmp_path):
+  signature, inputs, expected, out_dir = _video_export(tmp_path)
+  assert [s["name"] for s in signature["inputs"]] == ["z", "noise", "context", "label"]
   with open(os.path.join(out_dir, export.ARTIFACT), "rb") as f:
     got = np.asarray(jax.export.deserialize(bytearray(f.read())).call(*inputs.values()))
   assert got.shape == expected.shape == (3, *signature["output"]["shape"][1:])
+  assert np.max(np.abs(got - expected)) <= 1e-4
+
+
+@pytest.mark.parametrize("what", ["pix2pix", "cyclegan", "video"])
+def test_the_onnx_translators_and_video_generator_match_jaxgan(tmp_path, what):
+  onnxruntime = pytest.importorskip("onnxruntime")  # The export extra.
+  pytest.importorskip("jax2onnx")
+  if what == "video":
+    _, inputs, expected, out_dir = _video_export(tmp_path)
+  else:
+    _, inputs, expected, out_dir = _translator_export(tmp_path, what, "a2b")
+  session = onnxruntime.InferenceSession(os.path.join(out_dir, export.ONNX))
+  (got,) = session.run(None, inputs)
   assert np.max(np.abs(got - expected)) <= 1e-4
