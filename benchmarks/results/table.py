@@ -99,6 +99,8 @@ def fmt(value: float, digits: int = 3) -> str:
     return f"{int(value):,}"
   if abs(value) >= 100:
     return f"{value:,.{max(digits - 3, 0)}f}"
+  if abs(value) >= 10 ** digits:   # Fewer digits than the integer part: no exponent.
+    return f"{round(value):,}"
   return f"{value:.{digits}g}"
 
 
