@@ -142,9 +142,12 @@ class NpzRows:
     if fortran_order or self.dtype.hasobject or not self.shape:
       raise UserError(f"{path}: {member} is not a C-ordered numeric array; save the images "
                       f"with np.save or np.savez from a plain array")
-    self.ndim = len(self.shape)
     self._data_start = self._file.tell()
     self._row_bytes = int(np.prod(self.shape[1:], dtype=np.int64)) * self.dtype.itemsize
+
+  @property
+  def ndim(self) -> int:
+    return len(self.shape)
 
   def __len__(self) -> int:
     return self.shape[0]
